@@ -1,0 +1,1 @@
+export { ConnectorError, RemoteError } from './errors.js';

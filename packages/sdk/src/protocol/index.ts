@@ -1,0 +1,44 @@
+/**
+ * `@connector-kit/sdk/protocol`: the connector protocol's shapes and names, shared by the
+ * connector runtime and the workspace. Every export is public API.
+ */
+export {
+  type Packet,
+  type Frame,
+  type ErrorAnswer,
+  type FrameProblem,
+  type ParsedFrame,
+  parseFrame,
+  encodeFrame,
+  isErrorAnswer,
+  createIdGenerator,
+} from './packet.js';
+export {
+  WorkspaceMethod,
+  ConnectorMethod,
+  CONNECTOR_REQUEST_PREFIX,
+  SpecialQuery,
+  FORBIDDEN_SEGMENTS,
+  normalizeQueryName,
+  checkMethodName,
+} from './methods.js';
+export type {
+  ConfigFieldType,
+  ConfigFieldSchema,
+  ConfigSchema,
+  ConnectorSchema,
+  MethodSchema,
+} from './config-schema.js';
+export {
+  Feature,
+  type FeatureName,
+  type ProtocolAnnouncement,
+  type RegisterBody,
+  type RegisterAnswer,
+  type ConnectBody,
+  type ConnectAnswer,
+  WEBSOCKET_SUBPROTOCOL,
+  AUTH_SCHEME,
+  negotiateFeatures,
+} from './handshake.js';
+export { WireErrorCode, type WireErrorCodeName } from './errors.js';
