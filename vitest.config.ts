@@ -6,7 +6,6 @@ export default defineConfig({
     projects: [
       { test: { name: 'sdk', root: 'packages/sdk', include: ['test/**/*.test.ts'] } },
       { test: { name: 'workspace', root: 'packages/workspace', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },
-      { test: { name: 'create-connector', root: 'packages/create-connector', include: ['test/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'hello-world', root: 'examples/hello-world', include: ['test/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
     ],

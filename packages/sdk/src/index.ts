@@ -1,1 +1,33 @@
+/**
+ * `@connector-kit/sdk`: define connectors and run them. Every export is public API.
+ */
+export { defineConnector, defineMethod, isConnector } from './connector/define.js';
+export type {
+  Connector,
+  ConnectorDefinition,
+  MethodDefinition,
+  MethodExample,
+  MethodFactory,
+  MethodMap,
+  AnyMethodDefinition,
+  HealthStatus,
+  FallbackHandler,
+} from './connector/define.js';
+export type { MethodContext, LifecycleContext, TaskApi, CreateTaskOptions } from './connector/context.js';
+export { field } from './connector/fields.js';
+export type { ConfigField, ConfigFields, ConfigValues, FieldOptions, LooseConfigValues } from './connector/fields.js';
+export { buildManifest, describeMethods } from './connector/manifest.js';
 export { ConnectorError, RemoteError } from './errors.js';
+export { runConnector } from './runtime/run.js';
+export type { RunOptions, RunningConnector } from './runtime/run.js';
+export { ConnectorRuntime, SDK_FEATURES } from './runtime/runtime.js';
+export type { RuntimeOptions } from './runtime/runtime.js';
+export { readRuntimeEnv, loadDotEnv, DEFAULT_DEVICE_ENDPOINT, DEFAULT_WEBSOCKET_ENDPOINT } from './runtime/env.js';
+export type { RuntimeEnv } from './runtime/env.js';
+export { createLogger } from './runtime/logger.js';
+export { WorkspaceLink } from './transport/link.js';
+export type { WorkspaceLinkOptions, LinkState } from './transport/link.js';
+export { fullJitterBackoff } from './transport/backoff.js';
+export type { BackoffOptions } from './transport/backoff.js';
+export type { Timers } from './transport/timers.js';
+export { z } from 'zod';

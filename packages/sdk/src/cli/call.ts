@@ -1,0 +1,51 @@
+/**
+ * `connector call`: run one method locally through the test harness, no workspace needed.
+ */
+import { join } from 'node:path';
+import { loadDotEnv } from '../runtime/env.js';
+import { createTestHarness } from '../testing/index.js';
+import { ConnectorError } from '../errors.js';
+import { importConnector, readProject } from './project.js';
+
+/** Parses `key=value` pairs; values that are JSON (numbers, booleans) are parsed. */
+export function parseAssignments(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ConnectorError('USAGE', `expected key=value, got ${JSON.stringify(pair)}`);
+    const key = pair.slice(0, at);
+    const raw = pair.slice(at + 1);
+    let value: unknown = raw;
+    if (raw === 'true' || raw === 'false') value = raw === 'true';
+    // Only numbers that read back the same (not `007`, not ids past 2^53) become numbers.
+    else if (/^-?\d+(\.\d+)?$/.test(raw) && String(Number(raw)) === raw) value = Number(raw);
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Calls `method` with `input` (JSON text) and returns the result. */
+export async function callLocally(dir: string, method: string, input: string | undefined, config: readonly string[]): Promise<unknown> {
+  loadDotEnv(dir);
+  const project = readProject(dir);
+  const connector = await importConnector(join(dir, project.main));
+  let args: unknown = {};
+  if (input !== undefined) {
+    try {
+      args = JSON.parse(input);
+    } catch (error) {
+      throw new ConnectorError('USAGE', `the input is not JSON (${(error as Error).message}): quote it, e.g. '{"name":"Ada"}'`);
+    }
+  }
+  const harness = createTestHarness(connector, { config: parseAssignments(config) });
+  await harness.start();
+  try {
+    const outcome = await harness.query(method, args);
+    if (!outcome.ok) {
+      throw new ConnectorError(outcome.error.code ?? 'CONNECTOR_ERROR', outcome.error.error, { details: outcome.error.details });
+    }
+    return outcome.result;
+  } finally {
+    await harness.stop();
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `connector start`: load `.env`, import the built connector and serve it.
+ */
+import { join } from 'node:path';
+import { loadDotEnv } from '../runtime/env.js';
+import { runConnector } from '../runtime/run.js';
+import { importConnector, readManifest, readProject } from './project.js';
+
+/** Starts the connector in `dir`; resolves once it has connected (the process then keeps serving). */
+export async function startProject(dir: string, entry?: string): Promise<void> {
+  loadDotEnv(dir);
+  const project = readProject(dir);
+  const file = join(dir, entry ?? project.main);
+  const connector = await importConnector(file);
+  const manifest = readManifest(file);
+  const running = runConnector(connector, {
+    version: connector.definition.version ?? project.version,
+    ...(manifest === undefined ? {} : { manifest }),
+    ...((connector.definition.id ?? project.connectorId) === undefined ? {} : { connectorId: connector.definition.id ?? project.connectorId }),
+  });
+  await running.ready;
+}

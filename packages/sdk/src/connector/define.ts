@@ -1,0 +1,142 @@
+/**
+ * The authoring API: `defineConnector` and `defineMethod` (schema first).
+ */
+import type { z } from 'zod';
+import { checkMethodName } from '../protocol/index.js';
+import { ConnectorError } from '../errors.js';
+import type { LifecycleContext, MethodContext } from './context.js';
+import type { ConfigFields, ConfigValues, LooseConfigValues } from './fields.js';
+
+/** An example call, shown in the manifest's JSDoc (`@example`). */
+export interface MethodExample<I> {
+  input: I;
+  /** What the call returns, when worth showing. */
+  output?: unknown;
+  /** One line on what the example shows. */
+  description?: string;
+}
+
+/** A method: schemas, documentation and the handler. */
+export interface MethodDefinition<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+  Config = LooseConfigValues,
+> {
+  /** One or two sentences on what the method does; shown in the workspace. */
+  description: string;
+  /** Schema of the arguments. Validated before the handler runs (`INPUT_INVALID` otherwise). */
+  input: I;
+  /** Schema of the result. Validated after the handler returns (`OUTPUT_INVALID` otherwise). @default any value */
+  output?: O;
+  /** Example calls for the manifest. */
+  examples?: ReadonlyArray<MethodExample<z.input<I>>>;
+  /** Safe to run twice with the same input (e.g. a read). @default false */
+  idempotent?: boolean;
+  /** Does the work. Input is already parsed (defaults applied). */
+  handler: (input: z.output<I>, ctx: MethodContext<Config>) => Promise<z.input<O>> | z.input<O>;
+}
+
+/** Any method definition, whatever its schemas. */
+ 
+export type AnyMethodDefinition = MethodDefinition<any, any, any>;
+
+/** The methods of a connector by dotted name. */
+export type MethodMap = Record<string, AnyMethodDefinition>;
+
+/** Defines one method. Handlers are typed from the schemas. */
+export function defineMethod<I extends z.ZodType, O extends z.ZodType = z.ZodUnknown, Config = LooseConfigValues>(
+  definition: MethodDefinition<I, O, Config>,
+): MethodDefinition<I, O, Config> {
+  return definition;
+}
+
+/** `method(...)` as handed to the function form of `methods`: like `defineMethod`, with `ctx.config` typed. */
+export type MethodFactory<Config> = <I extends z.ZodType, O extends z.ZodType = z.ZodUnknown>(
+  definition: MethodDefinition<I, O, Config>,
+) => MethodDefinition<I, O, Config>;
+
+/** The health check's verdict, sent as `connector.health.check` (§4). */
+export interface HealthStatus {
+  ok: boolean;
+  error?: string | null;
+}
+
+/** Handler for queries that name no method (§7: `__default`). */
+export type FallbackHandler<Config> = (
+  name: string,
+  variables: Record<string, unknown>,
+  ctx: MethodContext<Config>,
+) => Promise<unknown> | unknown;
+
+/** Everything `defineConnector` takes. */
+export interface ConnectorDefinition<F extends ConfigFields, M extends MethodMap> {
+  /** Connector id. @default `connectorId` of the project's package.json */
+  id?: string;
+  /** Connector version. @default `version` of the project's package.json */
+  version?: string;
+  /** Display name. */
+  name: string;
+  /** One line on what it connects to. */
+  summary?: string;
+  /** A paragraph for the workspace's connector page. */
+  description?: string;
+  /** Base64 PNG icon sent at registration. */
+  icon?: string;
+  /** Config fields a person fills in. @default {} */
+  config?: F;
+  /**
+   * The methods by dotted name. Pass a function to get `ctx.config` typed from `config`:
+   * `methods: (method) => ({ hello: method({ ... }) })`.
+   */
+  methods: M | ((method: MethodFactory<ConfigValues<F>>) => M);
+  // The hooks below use method syntax on purpose: their parameters are then checked bivariantly,
+  // so a `Connector<{ apiKey: … }>` is still a `Connector` for runConnector, buildManifest, etc.
+  /** Runs after each `connector.set-config` (§4), before calls are served with the new config. */
+  start?(ctx: LifecycleContext<ConfigValues<F>>): Promise<void> | void;
+  /** Runs when the config is replaced and on shutdown: release what `start` took. */
+  stop?: () => Promise<void> | void;
+  /** Reports whether the outside system is reachable; throwing means not ok. Runs every 30 s and after start. */
+  healthCheck?(ctx: LifecycleContext<ConfigValues<F>>): Promise<HealthStatus | void> | HealthStatus | void;
+  /** Answers queries for names that are not methods (§7). @default none: unknown names fail with METHOD_NOT_FOUND */
+  fallback?(...args: Parameters<FallbackHandler<ConfigValues<F>>>): ReturnType<FallbackHandler<ConfigValues<F>>>;
+}
+
+/** A defined connector: what `connector start` runs and the test harness calls. */
+export interface Connector<F extends ConfigFields = ConfigFields, M extends MethodMap = MethodMap> {
+  readonly kind: 'connector';
+  readonly definition: Omit<ConnectorDefinition<F, M>, 'methods'>;
+  /** Methods by canonical dotted name, in declaration order. */
+  readonly methods: ReadonlyMap<string, AnyMethodDefinition>;
+  readonly fields: F;
+  /** Phantom: the method map, for typed harness calls. */
+  readonly __methods?: M;
+}
+
+/**
+ * Defines a connector. Checks method names up front.
+ * @throws ConnectorError `DEFINITION_INVALID` when a method name is invalid or a method lacks a handler
+ */
+export function defineConnector<F extends ConfigFields = Record<never, never>, M extends MethodMap = MethodMap>(
+  definition: ConnectorDefinition<F, M>,
+): Connector<F, M> {
+  const { methods: declared, ...rest } = definition;
+  const methodObject = typeof declared === 'function' ? declared((d) => d) : declared;
+  const methods = new Map<string, AnyMethodDefinition>();
+  for (const [name, method] of Object.entries(methodObject)) {
+    const problem = checkMethodName(name);
+    if (problem !== undefined) throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: ${problem}`);
+    if (typeof method?.handler !== 'function') {
+      throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: method "${name}" has no handler function`);
+    }
+    if (typeof method.input?.safeParseAsync !== 'function') {
+      throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: method "${name}" needs an \`input\` zod schema (use z.object({}) for none)`);
+    }
+    methods.set(name, method);
+  }
+  return { kind: 'connector', definition: rest, methods, fields: (definition.config ?? {}) as F };
+}
+
+/** True when `value` is a connector made by {@link defineConnector} (e.g. a module's default export). */
+export function isConnector(value: unknown): value is Connector {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'connector';
+}

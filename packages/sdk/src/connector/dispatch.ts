@@ -1,0 +1,170 @@
+/**
+ * Turns a `connector.query` (protocol.md §4) into a handler call: name resolution, input
+ * validation, the call itself, output validation and the answer's shape. Shared by the
+ * runtime and the test harness so both behave the same.
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import { normalizeQueryName, SpecialQuery, WireErrorCode, type ErrorAnswer } from '../protocol/index.js';
+import { ConnectorError } from '../errors.js';
+import type { AnyMethodDefinition, Connector } from './define.js';
+import type { MethodContext, TaskApi } from './context.js';
+
+/** What one call needs besides the query. */
+export interface CallEnvironment {
+  config: unknown;
+  logger: Logger;
+  tasks: TaskApi;
+  signal: AbortSignal;
+  taskId?: string;
+}
+
+/** The outcome of a call: a result object to send as `a`, or an error answer. */
+export type CallOutcome =
+  /** `result` is shaped for the wire (§4); `value` is what the handler returned (after output parsing). */
+  | { ok: true; result: Record<string, unknown>; value: unknown }
+  | { ok: false; error: ErrorAnswer };
+
+/** Resolves query names to methods. Lookups go through a `Map`, so prototype names never resolve (reliability.md item 12). */
+export class Dispatcher {
+  readonly #connector: Connector;
+
+  constructor(connector: Connector) {
+    this.#connector = connector;
+  }
+
+  /** The method a query names, or undefined. Accepts a dotted name or an array of segments (§4). */
+  resolve(query: unknown): { name: string; method: AnyMethodDefinition } | undefined {
+    const name = normalizeQueryName(query);
+    if (name === undefined) return undefined;
+    // §7: v1 workspaces forward endpoint data as `__endpoint`; accept both spellings.
+    const canonical = name === SpecialQuery.endpointV1 ? SpecialQuery.endpoint : name;
+    const method = this.#connector.methods.get(canonical);
+    return method === undefined ? undefined : { name: canonical, method };
+  }
+
+  /** Runs the query. Never throws: every failure becomes an error answer. */
+  async call(query: unknown, variables: unknown, env: CallEnvironment): Promise<CallOutcome> {
+    const resolved = this.resolve(query);
+    if (resolved === undefined) return this.#fallback(query, variables, env);
+    const { name, method } = resolved;
+
+    const parsed = await method.input.safeParseAsync(variables ?? {});
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: {
+          error: `invalid input for ${name}: ${describeIssues(parsed.error.issues)}`,
+          code: WireErrorCode.inputInvalid,
+          details: parsed.error.issues.map(publicIssue),
+        },
+      };
+    }
+
+    const ctx = makeContext(name, env);
+    let value: unknown;
+    try {
+      value = await method.handler(parsed.data, ctx);
+    } catch (error) {
+      return { ok: false, error: handlerError(name, error, ctx.logger) };
+    }
+
+    if (method.output !== undefined) {
+      const checked = await method.output.safeParseAsync(value);
+      if (!checked.success) {
+        // The connector's own bug: say so loudly in its log, briefly on the wire.
+        ctx.logger.error({ issues: checked.error.issues.map(publicIssue) }, `${name} returned a value that does not match its output schema`);
+        return {
+          ok: false,
+          error: {
+            error: `${name} returned a result that does not match its output schema (a bug in the connector; see its log)`,
+            code: WireErrorCode.outputInvalid,
+            details: checked.error.issues.map(publicIssue),
+          },
+        };
+      }
+      value = checked.data;
+    }
+    return { ok: true, result: shapeResult(queryKey(query), value), value };
+  }
+
+  async #fallback(query: unknown, variables: unknown, env: CallEnvironment): Promise<CallOutcome> {
+    const fallback = this.#connector.definition.fallback;
+    const name = normalizeQueryName(query);
+    if (fallback === undefined || name === undefined) {
+      const known = [...this.#connector.methods.keys()].join(', ') || '(none)';
+      return {
+        ok: false,
+        error: {
+          error: `unknown method ${JSON.stringify(describeQuery(query))}: this connector has ${known}`,
+          code: WireErrorCode.methodNotFound,
+        },
+      };
+    }
+    const ctx = makeContext(name, env);
+    const vars = isPlainObject(variables) ? variables : {};
+    try {
+      // §7: the fallback also sees the name as `__method`.
+      const value = await fallback(name, { ...vars, __method: name }, ctx as MethodContext<never>);
+      return { ok: true, result: shapeResult(queryKey(query), value), value };
+    } catch (error) {
+      return { ok: false, error: handlerError(name, error, ctx.logger) };
+    }
+  }
+}
+
+function makeContext(method: string, env: CallEnvironment): MethodContext<unknown> {
+  const ctx: MethodContext<unknown> = {
+    config: env.config,
+    logger: env.logger,
+    tasks: env.tasks,
+    signal: env.signal,
+    method,
+    ...(env.taskId === undefined ? {} : { taskId: env.taskId }),
+  };
+  return ctx;
+}
+
+function handlerError(name: string, error: unknown, logger: Logger): ErrorAnswer {
+  if (error instanceof ConnectorError) {
+    logger.warn({ code: error.code }, `${name} failed: ${error.message}`);
+    const answer: ErrorAnswer = { error: error.message, code: error.code, retryable: error.retryable };
+    if (error.details !== undefined) answer.details = error.details;
+    return answer;
+  }
+  logger.error({ err: error }, `${name} threw`);
+  const message = error instanceof Error ? error.message : String(error);
+  return { error: message || `${name} failed`, code: WireErrorCode.handlerFailed };
+}
+
+/** `name: Too small: expected …; tags.0: Invalid input …` */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message)).join('; ');
+}
+
+/** A zod issue without the input value (which may hold secrets): code, path and message only. */
+function publicIssue(issue: z.core.$ZodIssue): { code: string; path: (string | number)[]; message: string } {
+  return { code: issue.code, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: issue.message };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function queryKey(query: unknown): string {
+  return Array.isArray(query) ? query.join('.') : String(query);
+}
+
+function describeQuery(query: unknown): string {
+  if (typeof query === 'string' || Array.isArray(query)) return queryKey(query);
+  return typeof query;
+}
+
+/** §4: an object result is sent as is; any other value `v` as `{ "<query>": v }`. */
+export function shapeResult(key: string, value: unknown): Record<string, unknown> {
+  if (isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  // defineProperty: a key such as "__proto__" must become an own property, not a prototype change.
+  Object.defineProperty(out, key, { value: value ?? null, enumerable: true, writable: true, configurable: true });
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * `runConnector`: everything a connector process does from start to exit.
+ */
+import type { Logger } from 'pino';
+import type { ConnectorSchema } from '../protocol/index.js';
+import { ConnectorError } from '../errors.js';
+import type { Connector } from '../connector/define.js';
+import { buildManifest } from '../connector/manifest.js';
+import { readRuntimeEnv } from './env.js';
+import { loadKeys } from './keys.js';
+import { createLogger } from './logger.js';
+import { ConnectorRuntime } from './runtime.js';
+
+/** Options of {@link runConnector}. */
+export interface RunOptions {
+  /** Connector id. @default the definition's `id` */
+  connectorId?: string;
+  /** Version. @default the definition's `version`, else '0.0.0' */
+  version?: string;
+  /** The manifest written by `connector build`. @default built from the definition at start */
+  manifest?: ConnectorSchema;
+  /** Environment. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Exit the process on SIGTERM/SIGINT after draining, and on a fatal error. @default true */
+  handleSignals?: boolean;
+}
+
+/** A running connector. */
+export interface RunningConnector {
+  runtime: ConnectorRuntime;
+  /** Drains and disconnects. */
+  stop(): Promise<void>;
+  /** Resolves when connected for the first time; rejects on a permanent error (e.g. a rejected token). */
+  ready: Promise<void>;
+}
+
+/**
+ * Starts serving `connector` with settings from env (§1, §2).
+ * @throws ConnectorError `CONNECTOR_ID_MISSING`, `KEYS_MISSING`, `KEY_INVALID`
+ */
+export function runConnector(connector: Connector, options: RunOptions = {}): RunningConnector {
+  const env = readRuntimeEnv(options.env ?? process.env);
+  const logger = options.logger ?? createLogger({ level: env.logLevel, name: connector.definition.name });
+  const connectorId = options.connectorId ?? connector.definition.id;
+  if (!connectorId) {
+    throw new ConnectorError('CONNECTOR_ID_MISSING', 'no connector id: set "connectorId" in package.json or `id` in defineConnector()');
+  }
+  const version = options.version ?? connector.definition.version ?? '0.0.0';
+  const schema = options.manifest ?? buildManifest(connector);
+  const needsKeys = Object.values(schema.configSchema.fields).some((f) => !f.plain && f.type !== 'managed');
+  const keys = loadKeys(env, needsKeys);
+
+  const runtime = new ConnectorRuntime({
+    connector,
+    connectorId,
+    version,
+    schema,
+    logger,
+    keys: keys.ring,
+    link: {
+      instanceName: env.hostname ?? `${connectorId}/${version}`,
+      deviceEndpoint: env.deviceEndpoint,
+      websocketEndpoint: env.websocketEndpoint,
+      deployment: env.deployment,
+      publicKey: keys.publicKey,
+      ...(env.registrationToken === undefined ? {} : { registrationToken: env.registrationToken }),
+      ...(env.connectorKey === undefined ? {} : { connectorKey: env.connectorKey }),
+    },
+  });
+
+  const ready = new Promise<void>((resolve, reject) => {
+    runtime.link.once('open', () => resolve());
+    runtime.link.once('fatal', reject);
+  });
+  ready.catch(() => undefined); // observed below or by the caller
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= runtime.shutdown());
+
+  if (options.handleSignals ?? true) {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) {
+        logger.warn(`${signal} again: exiting now`);
+        process.exit(1);
+      }
+      logger.info(`${signal}: finishing calls in flight, then disconnecting`);
+      void stop().then(() => process.exit(0));
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    runtime.link.once('fatal', (error: Error) => {
+      logger.fatal(error.message);
+      process.exitCode = 1;
+      void stop().then(() => process.exit(1));
+    });
+  }
+
+  runtime.link.on('open', () => logger.info({ features: [...runtime.link.features] }, 'connected to the workspace'));
+  runtime.start();
+  return { runtime, stop, ready };
+}

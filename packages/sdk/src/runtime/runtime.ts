@@ -1,0 +1,219 @@
+/**
+ * Runs a connector against a workspace: answers the workspace's requests (protocol.md §4),
+ * applies config, runs lifecycle hooks and health checks, and shuts down gracefully
+ * (reliability.md item 7).
+ */
+import type { Logger } from 'pino';
+import { ConnectorMethod, Feature, WireErrorCode, WorkspaceMethod, type ConnectorSchema, type ErrorAnswer, type Packet } from '../protocol/index.js';
+import { ConnectorError } from '../errors.js';
+import type { Connector } from '../connector/define.js';
+import type { LifecycleContext, TaskApi } from '../connector/context.js';
+import { Dispatcher } from '../connector/dispatch.js';
+import { WorkspaceLink, type WorkspaceLinkOptions } from '../transport/link.js';
+import { decodeConfig, type KeyRing } from './config.js';
+import { createTaskApi } from './tasks.js';
+
+/** Options of {@link ConnectorRuntime}. */
+export interface RuntimeOptions {
+  connector: Connector;
+  /** Id (§1): from the definition or package.json. */
+  connectorId: string;
+  version: string;
+  /** The manifest sent at registration and answered to `connector.introspect`. */
+  schema: ConnectorSchema;
+  logger: Logger;
+  /** Private keys for config secrets (current first). @default [] */
+  keys?: KeyRing;
+  /** Link settings (endpoints, token, timers…), minus what the runtime fills in. */
+  link: Omit<WorkspaceLinkOptions, 'connectorId' | 'version' | 'schema' | 'onRequest' | 'logger' | 'features'>;
+  /** Interval of `connector.health.check`, in ms. @default 30000 (§4) */
+  healthIntervalMs?: number;
+  /** How long shutdown waits for calls in flight, in ms. @default 30000 */
+  drainTimeoutMs?: number;
+}
+
+/** Extensions this SDK speaks (§8). */
+export const SDK_FEATURES: string[] = [Feature.structuredErrors, Feature.jsonSchema, Feature.idempotencyKeys];
+
+/** One running connector process's core. */
+export class ConnectorRuntime {
+  readonly link: WorkspaceLink;
+  readonly #o: RuntimeOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #tasks: TaskApi;
+  readonly #inflight = new Set<AbortController>();
+  #config: Record<string, unknown> = {};
+  #configAbort = new AbortController();
+  #started = false;
+  #draining = false;
+  #healthTimer: NodeJS.Timeout | undefined;
+  #configQueue: Promise<void> = Promise.resolve();
+  #keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(options: RuntimeOptions) {
+    this.#o = options;
+    this.#dispatcher = new Dispatcher(options.connector);
+    this.link = new WorkspaceLink({
+      ...options.link,
+      connectorId: options.connectorId,
+      version: options.version,
+      schema: options.schema,
+      features: SDK_FEATURES,
+      logger: options.logger,
+      onRequest: (packet) => this.#onRequest(packet),
+    });
+    this.#tasks = createTaskApi(this.link);
+  }
+
+  /** Calls in flight (for tests and diagnostics). */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** Connects and serves until {@link shutdown}. Resolves once; failures surface as the link's `fatal` event. */
+  start(): void {
+    // The link's waits are unref'd timers; while reconnecting there may be no open socket at
+    // all, so this one ref'd handle keeps the process serving until shutdown.
+    this.#keepAlive ??= setInterval(() => undefined, 1 << 30);
+    this.link.on('fatal', () => this.#releaseProcess());
+    this.link.start();
+  }
+
+  #releaseProcess(): void {
+    if (this.#keepAlive) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+  }
+
+  /**
+   * Graceful drain (reliability.md item 7): take no new calls, wait for calls in flight up to
+   * `drainTimeoutMs`, abort the rest, run `stop`, send `disconnect`, close with 1001.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    if (this.#healthTimer) clearInterval(this.#healthTimer);
+    const deadline = Date.now() + (this.#o.drainTimeoutMs ?? 30_000);
+    while (this.#inflight.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const call of this.#inflight) call.abort(new ConnectorError('SHUTTING_DOWN', 'the connector is shutting down'));
+    this.#configAbort.abort();
+    await this.#runStop();
+    await this.link.close();
+    this.#releaseProcess();
+  }
+
+  #onRequest(packet: Packet): void {
+    const { m, c } = packet;
+    const a = packet.a ?? {};
+    switch (m) {
+      case WorkspaceMethod.query:
+        void this.#query(c, a);
+        return;
+      case WorkspaceMethod.introspect:
+        if (c !== undefined) this.link.answer(c, { configSchema: this.#o.schema.configSchema, introspect: this.#o.schema.introspect });
+        return;
+      case WorkspaceMethod.setConfig:
+        // Configs apply one after another, in the order they arrived.
+        this.#configQueue = this.#configQueue.then(() => this.#setConfig(c, a.secrets));
+        return;
+      case WorkspaceMethod.startOAuth:
+      case WorkspaceMethod.finishOAuth:
+        this.#answerError(c, { error: `${m} is not supported: this connector does not use OAuth`, code: WireErrorCode.methodNotFound });
+        return;
+      default:
+        this.#answerError(c, { error: `unknown request ${JSON.stringify(m)}`, code: WireErrorCode.methodNotFound });
+    }
+  }
+
+  async #query(c: string | undefined, a: Record<string, unknown>): Promise<void> {
+    if (this.#draining) {
+      this.#answerError(c, { error: 'the connector is shutting down; send the call to another instance', code: WireErrorCode.shuttingDown, retryable: true });
+      return;
+    }
+    const call = new AbortController();
+    this.#inflight.add(call);
+    try {
+      const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
+      const outcome = await this.#dispatcher.call(a.query, a.variables, {
+        config: this.#config,
+        logger: this.#o.logger.child({ method: Array.isArray(a.query) ? a.query.join('.') : a.query, call: c }),
+        tasks: this.#tasks,
+        signal: call.signal,
+        ...(taskId === undefined ? {} : { taskId }),
+      });
+      if (c === undefined) return;
+      if (outcome.ok) this.link.answer(c, outcome.result);
+      else this.#answerError(c, outcome.error);
+    } finally {
+      this.#inflight.delete(call);
+    }
+  }
+
+  /** §3 errors: `{error}`; the structured fields only when the workspace announced them (§8). */
+  #answerError(c: string | undefined, error: ErrorAnswer): void {
+    if (c === undefined) return;
+    if (this.link.features.has(Feature.structuredErrors)) {
+      this.link.answer(c, { ...error });
+    } else {
+      this.link.answer(c, { error: error.error });
+    }
+  }
+
+  /** §4 `connector.set-config`: stop the old controller, decode, start the new one, report health. */
+  async #setConfig(c: string | undefined, secrets: unknown): Promise<void> {
+    const logger = this.#o.logger;
+    const decoded = await decodeConfig(secrets, this.#o.schema.configSchema, this.#o.keys ?? [], this.#o.connectorId, logger);
+    if (decoded.missing.length > 0) {
+      logger.warn(`config is missing required field(s): ${decoded.missing.join(', ')} (set them with 'workspace config set')`);
+    }
+    await this.#runStop();
+    this.#configAbort = new AbortController();
+    this.#config = decoded.values;
+    let health: { ok: boolean; error: string | null };
+    try {
+      await this.#o.connector.definition.start?.(this.#lifecycle());
+      this.#started = true;
+      health = await this.#health();
+    } catch (error) {
+      logger.error({ err: error }, 'start() failed');
+      health = { ok: false, error: `start failed: ${(error as Error).message}` };
+    }
+    this.link.notify(ConnectorMethod.healthCheck, health);
+    if (c !== undefined) this.link.answer(c, { ok: true });
+    this.#scheduleHealth();
+  }
+
+  async #runStop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    try {
+      await this.#o.connector.definition.stop?.();
+    } catch (error) {
+      this.#o.logger.error({ err: error }, 'stop() failed');
+    }
+  }
+
+  #lifecycle(): LifecycleContext<never> {
+    return { config: this.#config as never, logger: this.#o.logger, tasks: this.#tasks, signal: this.#configAbort.signal };
+  }
+
+  async #health(): Promise<{ ok: boolean; error: string | null }> {
+    const check = this.#o.connector.definition.healthCheck;
+    if (check === undefined) return { ok: true, error: null };
+    try {
+      const status = await check(this.#lifecycle());
+      return status ? { ok: status.ok, error: status.error ?? null } : { ok: true, error: null };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+
+  #scheduleHealth(): void {
+    if (this.#healthTimer) return;
+    this.#healthTimer = setInterval(() => {
+      if (!this.#started || this.link.state !== 'open') return;
+      void this.#health().then((status) => this.link.notify(ConnectorMethod.healthCheck, status));
+    }, this.#o.healthIntervalMs ?? 30_000).unref();
+  }
+}

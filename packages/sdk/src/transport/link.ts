@@ -1,0 +1,387 @@
+/**
+ * The connector's link to the workspace (protocol.md §2, §3): connect → register on 401 →
+ * connect, then a WebSocket that carries packets both ways; liveness pings; reconnect with
+ * full-jitter backoff. Knows nothing of how the connector talks to outside systems.
+ */
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import {
+  AUTH_SCHEME,
+  CONNECTOR_REQUEST_PREFIX,
+  Feature,
+  WEBSOCKET_SUBPROTOCOL,
+  createIdGenerator,
+  parseFrame,
+  type ConnectorSchema,
+  type Packet,
+  type ProtocolAnnouncement,
+} from '../protocol/index.js';
+import { ConnectorError } from '../errors.js';
+import { fullJitterBackoff, type BackoffOptions } from './backoff.js';
+import { DeviceApi } from './device-api.js';
+import { Outbox } from './outbox.js';
+import { PendingRequests } from './pending.js';
+import { sleep, systemTimers, type Timers } from './timers.js';
+
+/** Everything the link needs to know. */
+export interface WorkspaceLinkOptions {
+  connectorId: string;
+  version: string;
+  /** Instance name (§1). */
+  instanceName: string;
+  /** `REGISTRATION_TOKEN`; needed only when the workspace asks to register. */
+  registrationToken?: string;
+  /** `DEVICE_ENDPOINT`. */
+  deviceEndpoint: string;
+  /** `WEBSOCKET_ENDPOINT`. */
+  websocketEndpoint: string;
+  /** `DEPLOYMENT`. @default '' */
+  deployment?: string;
+  /** `PUBLIC_KEY` (base64 PEM) sent at registration. @default null */
+  publicKey?: string | null;
+  /** `schema` of the register body. */
+  schema: ConnectorSchema;
+  icon?: string;
+  /** Extensions this side supports (§8). @default [] */
+  features?: string[];
+  /** A connector key from an earlier registration. @default '' (register on first connect) */
+  connectorKey?: string;
+  /** Handles each packet that carries a method (a request or notice from the workspace). */
+  onRequest: (packet: Packet) => void;
+  logger: Logger;
+  /** Interval of our pings, in ms. @default 10000 */
+  pingIntervalMs?: number;
+  /** Silence after which the socket counts as dead, in ms (ping interval + tolerance, reliability.md item 3). @default 25000 */
+  deadAfterMs?: number;
+  /** Reconnect delays. @default base 250 ms, cap 30 s */
+  backoff?: BackoffOptions;
+  /** Time connected after which the backoff counter resets, in ms. @default 10000 */
+  stableAfterMs?: number;
+  /** Default time-out of connector → workspace requests, in ms. @default 300000 (§3) */
+  requestTimeoutMs?: number;
+  /** Largest incoming frame, in bytes; bigger ones close the socket with 1009. @default 8 MiB */
+  maxPayload?: number;
+  /** Requests queued while offline (reliability.md item 6). @default 1000 */
+  offlineQueueLimit?: number;
+  /** Injected clock. @default the system timers */
+  timers?: Timers;
+}
+
+/** Link state. */
+export type LinkState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+
+interface Queued {
+  packet: Packet;
+  expires: number;
+}
+
+/**
+ * Events: `open` (socket ready, negotiated features known), `close` (socket gone; reconnecting),
+ * `fatal` (a permanent error: the link stopped).
+ */
+export class WorkspaceLink extends EventEmitter {
+  readonly #o: WorkspaceLinkOptions;
+  readonly #api: DeviceApi;
+  readonly #timers: Timers;
+  readonly #pending: PendingRequests;
+  readonly #nextId = createIdGenerator();
+  readonly #nextCallback = createIdGenerator(CONNECTOR_REQUEST_PREFIX);
+  readonly #stop = new AbortController();
+  readonly #offline: Queued[] = [];
+  #key: string;
+  #ws: WebSocket | undefined;
+  #outbox: Outbox | undefined;
+  #state: LinkState = 'idle';
+  #features = new Set<string>();
+  #loop: Promise<void> | undefined;
+
+  constructor(options: WorkspaceLinkOptions) {
+    super();
+    this.#o = options;
+    this.#key = options.connectorKey ?? '';
+    this.#timers = options.timers ?? systemTimers;
+    this.#pending = new PendingRequests(this.#timers);
+    this.#api = new DeviceApi({ endpoint: options.deviceEndpoint, connectorId: options.connectorId, version: options.version, signal: this.#stop.signal });
+  }
+
+  /** Current state. */
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  /** Extensions both sides announced (§8). Empty against a plain v1 workspace. */
+  get features(): ReadonlySet<string> {
+    return this.#features;
+  }
+
+  /** Requests waiting for an answer (for tests and diagnostics). */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** Starts connecting; the link keeps reconnecting until {@link close} or a permanent error. */
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#loop = this.#run();
+  }
+
+  /** Sends an answer to the workspace's request `c` (§3). Dropped when offline: the workspace already failed that call. */
+  answer(c: string, a: Record<string, unknown>): void {
+    if (this.#outbox !== undefined) this.#outbox.push({ id: this.#nextId(), c, a });
+  }
+
+  /** Sends a notice that expects no answer (e.g. `connector.health.check`). */
+  notify(m: string, a: Record<string, unknown>): void {
+    this.#sendOrQueue({ id: this.#nextId(), m, a });
+  }
+
+  /**
+   * Sends a request and resolves to the answer's `a` (§4, connector → workspace).
+   * @throws ConnectorError `TIMEOUT`, `CONNECTION_LOST`, `OFFLINE_QUEUE_FULL`; RemoteError for error answers
+   */
+  request(m: string, a: Record<string, unknown>, timeoutMs = this.#o.requestTimeoutMs ?? 300_000): Promise<Record<string, unknown>> {
+    if (this.#state === 'closed' || this.#state === 'closing') {
+      return Promise.reject(new ConnectorError('NOT_CONNECTED', `cannot send ${m}: the connector is shutting down`));
+    }
+    const c = this.#nextCallback();
+    const promise = this.#pending.add(c, m, timeoutMs);
+    try {
+      this.#sendOrQueue({ id: this.#nextId(), c, m, a });
+    } catch (error) {
+      // A local failure (OFFLINE_QUEUE_FULL): reject with it as is, not as a workspace answer.
+      this.#pending.fail(c, error as Error);
+    }
+    return promise;
+  }
+
+  /** §2 step 3 + close 1001. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closing';
+    this.#stop.abort();
+    const ws = this.#ws;
+    this.#outbox?.flush();
+    if (this.#key) await this.#api.disconnect(this.#key);
+    if (ws !== undefined && ws.readyState === WebSocket.OPEN) {
+      const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+      ws.close(1001, 'connector shutting down');
+      await Promise.race([closed, sleep(this.#timers, 2_000)]);
+      if ((ws.readyState as number) !== WebSocket.CLOSED) ws.terminate();
+    }
+    this.#state = 'closed';
+    this.#pending.failAll((m) => new ConnectorError('NOT_CONNECTED', `${m} was not answered: the connector shut down`));
+    this.#offline.length = 0;
+    await this.#loop;
+  }
+
+  #sendOrQueue(packet: Packet): void {
+    if (this.#outbox !== undefined) {
+      this.#outbox.push(packet);
+      return;
+    }
+    const limit = this.#o.offlineQueueLimit ?? 1000;
+    this.#dropExpired();
+    if (this.#offline.length >= limit) {
+      throw new ConnectorError('OFFLINE_QUEUE_FULL', `the workspace link is down and ${limit} messages are already waiting; try again later`, { retryable: true });
+    }
+    this.#offline.push({ packet, expires: this.#timers.now() + 60_000 });
+  }
+
+  #dropExpired(): void {
+    const now = this.#timers.now();
+    while (this.#offline.length > 0 && this.#offline[0]!.expires <= now) {
+      const { packet } = this.#offline.shift()!;
+      if (packet.c !== undefined) {
+        this.#pending.fail(packet.c, new ConnectorError('CONNECTION_LOST', `${packet.m} was not sent: the workspace link was down for too long`, { retryable: true }));
+      }
+    }
+  }
+
+  /** Connect/reconnect loop (§2 step 1, §3 "on close … back to step 1"). */
+  async #run(): Promise<void> {
+    const delay = fullJitterBackoff(this.#o.backoff);
+    const stableAfter = this.#o.stableAfterMs ?? 10_000;
+    let attempt = 0;
+    while (!this.#stop.signal.aborted) {
+      this.#state = 'connecting';
+      try {
+        const ws = await this.#connect();
+        const openedAt = this.#timers.now();
+        await this.#serve(ws);
+        if (this.#timers.now() - openedAt >= stableAfter) attempt = 0;
+      } catch (error) {
+        if (this.#stop.signal.aborted) break; // close() was called meanwhile: not a failure
+        if (error instanceof ConnectorError && !error.retryable) {
+          this.#state = 'closed';
+          this.#pending.failAll((m) => new ConnectorError('NOT_CONNECTED', `${m} was not answered: ${error.message}`));
+          this.emit('fatal', error);
+          return;
+        }
+        // One warning per outage (and a reminder every 20 attempts); the rest at debug level.
+        const level = attempt % 20 === 0 ? 'warn' : 'debug';
+        this.#o.logger[level](`workspace link: ${(error as Error).message}`);
+      }
+      if (this.#stop.signal.aborted) break;
+      const wait = delay(attempt++);
+      this.#o.logger.debug({ wait, attempt }, 'reconnecting');
+      await sleep(this.#timers, wait, this.#stop.signal);
+    }
+  }
+
+  #announcement(): ProtocolAnnouncement {
+    return { version: 1, features: this.#o.features ?? [] };
+  }
+
+  /** HTTP connect (registering when asked), then open the socket. */
+  async #connect(): Promise<WebSocket> {
+    let registered = false;
+    for (;;) {
+      const result = await this.#api.connect(this.#key, this.#announcement());
+      if (result.ok) {
+        const offered = result.answer.protocol?.features;
+        this.#features = new Set(Array.isArray(offered) ? offered.filter((f) => (this.#o.features ?? []).includes(f)) : []);
+        break;
+      }
+      if (registered) {
+        // The key we were just given is refused: the workspace is inconsistent. Give up loudly (item 2).
+        throw new ConnectorError('CONNECTOR_KEY_REJECTED', `${this.#o.deviceEndpoint}connect refused the connector key it issued moments ago; check the workspace's logs`);
+      }
+      await this.#register();
+      registered = true;
+    }
+    return this.#openSocket();
+  }
+
+  async #register(): Promise<void> {
+    const token = this.#o.registrationToken;
+    if (!token) {
+      throw new ConnectorError(
+        'REGISTRATION_TOKEN_MISSING',
+        `REGISTRATION_TOKEN is not set and ${this.#o.deviceEndpoint} asks this connector to register: ` +
+          `set it in .env or the environment (run 'workspace connector add <name> --connector-id ${this.#o.connectorId}' to get one)`,
+      );
+    }
+    const answer = await this.#api.register(token, {
+      deployment: this.#o.deployment ?? '',
+      name: this.#o.instanceName,
+      version: this.#o.version,
+      id: this.#o.connectorId,
+      publicKey: this.#o.publicKey ?? null,
+      schema: this.#o.schema,
+      ...(this.#o.icon === undefined ? {} : { icon: this.#o.icon }),
+      protocol: this.#announcement(),
+    });
+    this.#key = answer.key;
+    this.#o.logger.info({ instance: this.#o.instanceName }, 'registered with the workspace');
+  }
+
+  #openSocket(): Promise<WebSocket> {
+    // close() may have run while connect/register was in flight: its abort will not fire again.
+    if (this.#stop.signal.aborted) {
+      return Promise.reject(new ConnectorError('NOT_CONNECTED', 'the link was closed while connecting', { retryable: true }));
+    }
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.#o.websocketEndpoint, WEBSOCKET_SUBPROTOCOL, {
+        headers: { authorization: `${AUTH_SCHEME} ${this.#key}`, 'user-agent': `${this.#o.connectorId}/${this.#o.version}` },
+        maxPayload: this.#o.maxPayload ?? 8 * 1024 * 1024,
+        perMessageDeflate: false,
+        handshakeTimeout: 30_000,
+      });
+      const onAbort = (): void => ws.terminate();
+      this.#stop.signal.addEventListener('abort', onAbort, { once: true });
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume();
+        if (res.statusCode === 401) this.#key = ''; // unknown key: register again on the next attempt
+        ws.terminate();
+        reject(new ConnectorError('WORKSPACE_UNAVAILABLE', `${this.#o.websocketEndpoint} refused the socket (${res.statusCode})`, { retryable: true }));
+      });
+      ws.once('open', () => {
+        this.#stop.signal.removeEventListener('abort', onAbort);
+        resolve(ws);
+      });
+      ws.once('error', (error) => {
+        this.#stop.signal.removeEventListener('abort', onAbort);
+        reject(new ConnectorError('WORKSPACE_UNAVAILABLE', `cannot open ${this.#o.websocketEndpoint}: ${error.message}`, { retryable: true, cause: error }));
+      });
+    });
+  }
+
+  /** Runs one open socket until it closes. */
+  #serve(ws: WebSocket): Promise<void> {
+    return new Promise((resolve) => {
+      this.#ws = ws;
+      this.#outbox = new Outbox((frame) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+      });
+      this.#state = 'open';
+      let lastHeard = this.#timers.now();
+      const heard = (): void => {
+        lastHeard = this.#timers.now();
+      };
+      // §3 liveness: we ping, and drop a socket that has been silent too long (item 3).
+      const pingInterval = this.#o.pingIntervalMs ?? 10_000;
+      const deadAfter = this.#o.deadAfterMs ?? 25_000;
+      const heartbeat = this.#timers.setInterval(() => {
+        if (this.#timers.now() - lastHeard > deadAfter) {
+          this.#o.logger.warn(`no traffic from the workspace for ${deadAfter} ms: dropping the socket`);
+          ws.terminate();
+          return;
+        }
+        if (ws.readyState === WebSocket.OPEN) ws.ping();
+      }, pingInterval);
+
+      ws.on('ping', heard);
+      ws.on('pong', heard);
+      ws.on('message', (data, isBinary) => {
+        heard();
+        this.#receive(isBinary ? null : data.toString());
+      });
+      ws.on('error', (error) => this.#o.logger.warn(`workspace socket error: ${error.message}`));
+      ws.once('close', (code, reason) => {
+        this.#timers.clearInterval(heartbeat);
+        this.#outbox?.clear();
+        this.#outbox = undefined;
+        this.#ws = undefined;
+        if (code === 1008) this.#key = ''; // policy violation: our key is no longer valid; register again
+        this.#pending.failAll((m) => new ConnectorError('CONNECTION_LOST', `the workspace link dropped before ${m} was answered`, { retryable: true }));
+        if (this.#state === 'open') this.#state = 'connecting';
+        this.#o.logger.info({ code, reason: reason.toString() }, 'workspace socket closed');
+        this.emit('close', code);
+        resolve();
+      });
+
+      this.emit('open', this.#features);
+      this.#flushOffline();
+    });
+  }
+
+  #flushOffline(): void {
+    this.#dropExpired();
+    const queued = this.#offline.splice(0);
+    for (const { packet } of queued) this.#outbox?.push(packet);
+  }
+
+  #receive(text: string | null): void {
+    if (text === null) {
+      this.#o.logger.warn('ignored a binary frame: the protocol uses text frames (§3)');
+      return;
+    }
+    const { packets, problems } = parseFrame(text);
+    for (const problem of problems) {
+      this.#o.logger.warn(`ignored a malformed ${problem.index < 0 ? 'frame' : 'packet'}: ${problem.message}`);
+      if (problem.c !== undefined) {
+        const error = `malformed packet: ${problem.message}`;
+        // Structured fields only when negotiated (§8).
+        this.answer(problem.c, this.#features.has(Feature.structuredErrors) ? { error, code: 'BAD_REQUEST' } : { error });
+      }
+    }
+    for (const packet of packets) {
+      if (packet.m !== undefined) {
+        this.#o.onRequest(packet);
+      } else if (packet.c !== undefined && !this.#pending.settle(packet.c, packet.a ?? undefined)) {
+        this.#o.logger.debug({ c: packet.c }, 'answer for an unknown or expired request');
+      }
+    }
+  }
+}

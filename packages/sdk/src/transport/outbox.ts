@@ -1,0 +1,61 @@
+/**
+ * Outgoing packets: batched into frames once per microtask (never a timer hop on the call
+ * path), with frames bounded in packets and bytes (§3 allows several packets per frame).
+ */
+import type { Packet } from '../protocol/index.js';
+
+/** Limits of one frame. */
+export interface OutboxLimits {
+  /** Most packets in one frame. @default 256 */
+  maxPackets?: number;
+  /** Most characters of packet JSON in one frame. @default 1 MiB */
+  maxChars?: number;
+}
+
+/** Collects serialized packets and hands whole frames to `write`. */
+export class Outbox {
+  readonly #write: (frame: string) => void;
+  readonly #maxPackets: number;
+  readonly #maxChars: number;
+  #parts: string[] = [];
+  #chars = 0;
+  #scheduled = false;
+
+  constructor(write: (frame: string) => void, limits: OutboxLimits = {}) {
+    this.#write = write;
+    this.#maxPackets = limits.maxPackets ?? 256;
+    this.#maxChars = limits.maxChars ?? 1024 * 1024;
+  }
+
+  /** Queues one packet; it leaves in the frame flushed at the end of this microtask. */
+  push(packet: Packet): void {
+    const text = JSON.stringify(packet);
+    if (this.#parts.length > 0 && (this.#parts.length >= this.#maxPackets || this.#chars + text.length > this.#maxChars)) {
+      this.flush();
+    }
+    this.#parts.push(text);
+    this.#chars += text.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes what is queued as one frame. */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#parts.length === 0) return;
+    const frame = `{"p":[${this.#parts.join(',')}]}`;
+    this.#parts = [];
+    this.#chars = 0;
+    this.#write(frame);
+  }
+
+  /** Drops what is queued (the socket is gone). Returns how many packets were dropped. */
+  clear(): number {
+    const dropped = this.#parts.length;
+    this.#parts = [];
+    this.#chars = 0;
+    return dropped;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Requests the connector sent and awaits answers for (§3: request/answer by callback id;
+ * callbacks without an answer time out, 5 minutes in v1).
+ */
+import { ConnectorError, RemoteError } from '../errors.js';
+import { isErrorAnswer } from '../protocol/index.js';
+import type { Timers } from './timers.js';
+
+interface Entry {
+  resolve: (a: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
+  timer: unknown;
+  method: string;
+}
+
+/** The request table. Every entry leaves it: answered, timed out, or failed on disconnect. */
+export class PendingRequests {
+  readonly #entries = new Map<string, Entry>();
+  readonly #timers: Timers;
+
+  constructor(timers: Timers) {
+    this.#timers = timers;
+  }
+
+  /** Number of requests waiting for an answer. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Registers callback id `c`; the promise settles on its answer, its time-out, or {@link failAll}. */
+  add(c: string, method: string, timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = this.#timers.setTimeout(() => {
+        if (this.#entries.delete(c)) {
+          reject(new ConnectorError('TIMEOUT', `no answer to ${method} within ${timeoutMs} ms`, { retryable: true }));
+        }
+      }, timeoutMs);
+      this.#entries.set(c, { resolve, reject, timer, method });
+    });
+  }
+
+  /** Settles the request an answer belongs to. Returns false for an unknown (late or foreign) callback id. */
+  settle(c: string, a: Record<string, unknown> | undefined): boolean {
+    const entry = this.#entries.get(c);
+    if (entry === undefined) return false;
+    this.#entries.delete(c);
+    this.#timers.clearTimeout(entry.timer);
+    const answer = a ?? {};
+    if (isErrorAnswer(answer)) {
+      const code = typeof answer.code === 'string' ? answer.code : 'WORKSPACE_ERROR';
+      entry.reject(new RemoteError(code, `${entry.method} failed: ${String(answer.error)}`, { details: answer.details, retryable: answer.retryable === true }));
+    } else {
+      entry.resolve(answer);
+    }
+    return true;
+  }
+
+  /** Fails one request with a local error (e.g. it could not be queued). Returns false for an unknown callback id. */
+  fail(c: string, error: Error): boolean {
+    const entry = this.#entries.get(c);
+    if (entry === undefined) return false;
+    this.#entries.delete(c);
+    this.#timers.clearTimeout(entry.timer);
+    entry.reject(error);
+    return true;
+  }
+
+  /** Fails every waiting request, e.g. with `CONNECTION_LOST` when the socket drops. */
+  failAll(error: (method: string) => Error): void {
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    for (const entry of entries) {
+      this.#timers.clearTimeout(entry.timer);
+      entry.reject(error(entry.method));
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorError } from '../../src/index.js';
+import { parseAssignments } from '../../src/cli/call.js';
+
+const sdk = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(sdk, 'dist/cli/index.js');
+const helloWorld = join(sdk, '../../examples/hello-world');
+
+describe('parseAssignments', () => {
+  it('reads key=value pairs, parsing numbers and booleans', () => {
+    expect(parseAssignments(['greeting=Hi there', 'port=8080', 'ratio=-0.5', 'debug=true', 'off=false', 'eq=a=b', 'empty='])).toEqual({
+      greeting: 'Hi there',
+      port: 8080,
+      ratio: -0.5,
+      debug: true,
+      off: false,
+      eq: 'a=b',
+      empty: '',
+    });
+  });
+
+  it('keeps values that only look like numbers as text (leading zeros, digits past 2^53)', () => {
+    expect(parseAssignments(['zip=007', 'code=00', 'zero=0', 'id=12345678901234567890', 'price=1.50'])).toEqual({
+      zip: '007',
+      code: '00',
+      zero: 0,
+      id: '12345678901234567890',
+      price: '1.50',
+    });
+  });
+
+  it('throws USAGE for a pair without a key', () => {
+    for (const pair of ['novalue', '=x']) {
+      expect(() => parseAssignments([pair])).toThrow(ConnectorError);
+    }
+    try {
+      parseAssignments(['novalue']);
+    } catch (error) {
+      expect({ code: (error as ConnectorError).code, message: (error as Error).message }).toMatchInlineSnapshot(`
+        {
+          "code": "USAGE",
+          "message": "expected key=value, got "novalue"",
+        }
+      `);
+    }
+  });
+
+  it('keeps "__proto__" as a key without touching Object.prototype', () => {
+    const out = parseAssignments(['__proto__=x', 'constructor=y']);
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out.constructor).toBe('y');
+  });
+});
+
+describe('connector call (built CLI)', { timeout: 30_000 }, () => {
+  beforeAll(() => {
+    if (!existsSync(cli)) execFileSync('npx', ['tsup'], { cwd: sdk, stdio: 'ignore' });
+    if (!existsSync(join(helloWorld, 'dist/index.js'))) execFileSync(process.execPath, [cli, 'build'], { cwd: helloWorld, stdio: 'ignore' });
+  }, 120_000);
+
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: helloWorld, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('runs a method with input and config and prints its result as JSON', () => {
+    const result = run('call', 'hello', '{"name":"Ada"}', '--config', 'greeting=Hi');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ message: 'Hi, Ada' });
+  });
+
+  it('exits non-zero with the validation message on stderr for invalid input', () => {
+    const result = run('call', 'hello', '{"name":""}');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('error: invalid input for hello: name: Too small: expected string to have >=1 characters');
+    expect(result.stderr).toContain('"too_small"');
+  });
+
+  it('exits non-zero for input that is not JSON and for an unknown method', () => {
+    const notJson = run('call', 'hello', '{name: Ada}');
+    expect(notJson.status).toBe(1);
+    expect(notJson.stderr).toMatch(/^error: the input is not JSON \(.*\): quote it, e\.g\. '\{"name":"Ada"\}'\n$/);
+    const unknown = run('call', 'goodbye');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toBe('error: unknown method "goodbye": this connector has hello, tasks.remind\n');
+  });
+});

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConnectorError, defineConnector, defineMethod, field, runConnector, type RunningConnector } from '../../src/index.js';
+import { FakeWorkspace } from '../support/fake-workspace.js';
+import { silentLogger } from '../support/logs.js';
+
+const plain = defineConnector({
+  id: 'run-test',
+  name: 'Run test',
+  config: { region: field.line({ plain: true }) },
+  methods: { ping: defineMethod({ description: 'ping', input: z.object({}), handler: () => 'pong' }) },
+});
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function thrown(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConnectorError);
+    return { code: (error as ConnectorError).code, message: (error as Error).message };
+  }
+  throw new Error('expected a throw');
+}
+
+describe('runConnector', () => {
+  it('connects with settings from env, serves queries, and stops', async () => {
+    const fake = await FakeWorkspace.start();
+    cleanups.push(() => fake.stop());
+    const running: RunningConnector = runConnector(plain, {
+      env: { REGISTRATION_TOKEN: fake.registrationToken, DEVICE_ENDPOINT: fake.deviceEndpoint, WEBSOCKET_ENDPOINT: fake.websocketEndpoint, HOSTNAME: 'pod-7' },
+      logger: silentLogger,
+      handleSignals: false,
+    });
+    cleanups.push(() => running.stop());
+    await running.ready;
+    expect(fake.hits.find((h) => h.path === '/register')?.body).toMatchObject({ id: 'run-test', name: 'pod-7', version: '0.0.0', publicKey: null });
+    expect(await fake.request('connector.query', { query: 'ping' })).toEqual({ ping: 'pong' });
+    await running.stop();
+    expect(fake.count('disconnect')).toBe(1);
+  });
+
+  it('rejects ready when the registration token is refused', async () => {
+    const fake = await FakeWorkspace.start();
+    cleanups.push(() => fake.stop());
+    const running = runConnector(plain, {
+      env: { REGISTRATION_TOKEN: 'wrong', DEVICE_ENDPOINT: fake.deviceEndpoint, WEBSOCKET_ENDPOINT: fake.websocketEndpoint },
+      logger: silentLogger,
+      handleSignals: false,
+    });
+    cleanups.push(() => running.stop());
+    await expect(running.ready).rejects.toMatchObject({ code: 'REGISTRATION_REJECTED' });
+  });
+
+  it('throws CONNECTOR_ID_MISSING without an id', () => {
+    const noId = defineConnector({ name: 'No id', methods: {} });
+    expect(thrown(() => runConnector(noId, { env: {}, logger: silentLogger, handleSignals: false }))).toMatchInlineSnapshot(`
+      {
+        "code": "CONNECTOR_ID_MISSING",
+        "message": "no connector id: set "connectorId" in package.json or \`id\` in defineConnector()",
+      }
+    `);
+  });
+
+  it('throws KEYS_MISSING for a connector with secret fields and no key pair', () => {
+    const secretive = defineConnector({ id: 's', name: 'S', config: { apiKey: field.line() }, methods: {} });
+    expect(thrown(() => runConnector(secretive, { env: {}, logger: silentLogger, handleSignals: false })).code).toBe('KEYS_MISSING');
+  });
+});

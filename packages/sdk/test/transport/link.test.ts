@@ -1,0 +1,415 @@
+/**
+ * The connector-side link (protocol.md §2, §3) against a hand-written fake workspace on
+ * 127.0.0.1: real HTTP, real WebSocket, small timing parameters, no sleeps.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { ConnectorError, RemoteError, WorkspaceLink, type Timers, type WorkspaceLinkOptions } from '../../src/index.js';
+import { systemTimers } from '../../src/transport/timers.js';
+import type { Packet } from '../../src/protocol/index.js';
+import { closedPort, deferred, FakeWorkspace, type FakeWorkspaceOptions } from '../support/fake-workspace.js';
+import { silentLogger } from '../support/logs.js';
+
+const links: WorkspaceLink[] = [];
+const fakes: FakeWorkspace[] = [];
+
+afterEach(async () => {
+  await Promise.all(links.splice(0).map((l) => l.close()));
+  await Promise.all(fakes.splice(0).map((f) => f.stop()));
+});
+
+async function workspace(options: FakeWorkspaceOptions = {}): Promise<FakeWorkspace> {
+  const fake = await FakeWorkspace.start(options);
+  fakes.push(fake);
+  return fake;
+}
+
+function makeLink(fake: FakeWorkspace, overrides: Partial<WorkspaceLinkOptions> = {}) {
+  const requests: Packet[] = [];
+  const events: string[] = [];
+  const fatal: ConnectorError[] = [];
+  const link = new WorkspaceLink({
+    connectorId: 'hello',
+    version: '1.2.3',
+    instanceName: 'hello-1',
+    registrationToken: fake.registrationToken,
+    deviceEndpoint: fake.deviceEndpoint,
+    websocketEndpoint: fake.websocketEndpoint,
+    schema: { configSchema: { fields: {} }, introspect: 'declare function hello(): {};' },
+    features: ['structured-errors', 'idempotency-keys'],
+    onRequest: (p) => requests.push(p),
+    logger: silentLogger,
+    backoff: { baseMs: 5, capMs: 20 },
+    ...overrides,
+  });
+  link.on('open', () => events.push('open'));
+  link.on('close', (code: number) => events.push(`close ${code}`));
+  link.on('fatal', (error: ConnectorError) => fatal.push(error));
+  links.push(link);
+  return { link, requests, events, fatal };
+}
+
+const opened = (events: string[], times = 1) => vi.waitFor(() => expect(events.filter((e) => e === 'open').length).toBeGreaterThanOrEqual(times), { timeout: 5_000 });
+
+describe('WorkspaceLink', () => {
+  it('registers on a 401, connects again with the new key, and opens the socket with sub-protocol connector', async () => {
+    const fake = await workspace({ features: ['structured-errors', 'cancellation'] });
+    const { link, events } = makeLink(fake, { publicKey: 'UFVCTElD', deployment: 'prod' });
+    link.start();
+    await opened(events);
+
+    expect(fake.hits.map((h) => `${h.path} ${h.authorization}`)).toEqual([
+      '/connect Connector', // the empty key of a first start (HTTP trims the trailing space)
+      '/register Connector reg-token',
+      '/connect Connector key-1',
+    ]);
+    expect(fake.hits.every((h) => h.userAgent === 'hello/1.2.3')).toBe(true);
+    expect(fake.hits[1]?.body).toEqual({
+      deployment: 'prod',
+      name: 'hello-1',
+      version: '1.2.3',
+      id: 'hello',
+      publicKey: 'UFVCTElD',
+      schema: { configSchema: { fields: {} }, introspect: 'declare function hello(): {};' },
+      protocol: { version: 1, features: ['structured-errors', 'idempotency-keys'] },
+    });
+    expect(fake.hits[2]?.body).toEqual({ protocol: { version: 1, features: ['structured-errors', 'idempotency-keys'] } });
+    expect(fake.upgrades).toEqual([{ protocol: 'connector', authorization: 'Connector key-1' }]);
+    expect(link.state).toBe('open');
+    // Only what both sides announced (§8).
+    expect([...link.features]).toEqual(['structured-errors']);
+  });
+
+  it('uses no extension against a workspace that announces none (plain v1)', async () => {
+    const fake = await workspace();
+    const { link, events } = makeLink(fake);
+    link.start();
+    await opened(events);
+    expect(link.features.size).toBe(0);
+  });
+
+  it('skips registration when its connector key is still valid', async () => {
+    const fake = await workspace();
+    fake.keys.add('kept-key');
+    const { link, events } = makeLink(fake, { connectorKey: 'kept-key', registrationToken: undefined });
+    link.start();
+    await opened(events);
+    expect(fake.count('register')).toBe(0);
+    expect(fake.upgrades[0]?.authorization).toBe('Connector kept-key');
+  });
+
+  it('stops with REGISTRATION_REJECTED naming REGISTRATION_TOKEN and the URL after exactly one register attempt', async () => {
+    const fake = await workspace({ registrationToken: 'the-right-token' });
+    const { link, fatal } = makeLink(fake, { registrationToken: 'a-wrong-token' });
+    const waiting = link.request('connector.task.new', { name: 't', a: {} }).catch((e: unknown) => e);
+    link.start();
+    await vi.waitFor(() => expect(fatal).toHaveLength(1), { timeout: 5_000 });
+    expect(fake.count('register')).toBe(1);
+    expect(fake.count('connect')).toBe(1);
+    expect(link.state).toBe('closed');
+    const error = fatal[0]!;
+    expect({ code: error.code, retryable: error.retryable, message: error.message.replace(String(fake.port), 'PORT') }).toMatchInlineSnapshot(`
+      {
+        "code": "REGISTRATION_REJECTED",
+        "message": "REGISTRATION_TOKEN was rejected by http://127.0.0.1:PORT/register (401: unknown registration token): copy the token printed by 'workspace connector add' (or 'workspace connector token <name>') into REGISTRATION_TOKEN",
+        "retryable": false,
+      }
+    `);
+    expect(error.message).not.toContain('a-wrong-token');
+    // A request queued while connecting is not left hanging.
+    expect(await waiting).toMatchObject({ code: 'NOT_CONNECTED' });
+    expect(link.pendingCount).toBe(0);
+  });
+
+  it('stops with REGISTRATION_TOKEN_MISSING when asked to register without a token', async () => {
+    const fake = await workspace();
+    const { link, fatal } = makeLink(fake, { registrationToken: undefined });
+    link.start();
+    await vi.waitFor(() => expect(fatal).toHaveLength(1), { timeout: 5_000 });
+    expect(fake.count('register')).toBe(0);
+    expect({ code: fatal[0]!.code, message: fatal[0]!.message.replace(String(fake.port), 'PORT') }).toMatchInlineSnapshot(`
+      {
+        "code": "REGISTRATION_TOKEN_MISSING",
+        "message": "REGISTRATION_TOKEN is not set and http://127.0.0.1:PORT/ asks this connector to register: set it in .env or the environment (run 'workspace connector add <name> --connector-id hello' to get one)",
+      }
+    `);
+  });
+
+  it('keeps retrying while connect answers 5xx, then connects', async () => {
+    const fake = await workspace();
+    fake.connectStatus = 503;
+    const { link, events, fatal } = makeLink(fake);
+    link.start();
+    await vi.waitFor(() => expect(fake.count('connect')).toBeGreaterThanOrEqual(4), { timeout: 5_000 });
+    expect(link.state).toBe('connecting');
+    fake.connectStatus = undefined;
+    await opened(events);
+    expect(fatal).toEqual([]);
+  });
+
+  it('keeps retrying while the workspace refuses connections, then connects once it is up', async () => {
+    const port = await closedPort();
+    const timers = recordingTimers();
+    const { link, events, fatal } = makeLink(await workspace(), {
+      deviceEndpoint: `http://127.0.0.1:${port}/`,
+      websocketEndpoint: `ws://127.0.0.1:${port}/transport/`,
+      timers,
+    });
+    link.start();
+    await vi.waitFor(() => expect(timers.waits.length).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
+    expect(link.state).toBe('connecting');
+    expect(fatal).toEqual([]);
+    await workspace({ port });
+    await opened(events);
+    expect(fatal).toEqual([]);
+  });
+
+  it('answers a request from the workspace and routes its own requests by _req- callback ids', async () => {
+    const fake = await workspace();
+    const { link, events, requests } = makeLink(fake);
+    link.start();
+    await opened(events);
+
+    fake.send([{ id: 'w1', c: 'ws-1', m: 'connector.introspect', a: {} }]);
+    await vi.waitFor(() => expect(requests).toHaveLength(1), { timeout: 5_000 });
+    expect(requests[0]).toEqual({ id: 'w1', c: 'ws-1', m: 'connector.introspect', a: {} });
+    link.answer('ws-1', { ok: true });
+    const answer = await fake.waitForPacket((p) => p.c === 'ws-1');
+    expect(answer.a).toEqual({ ok: true });
+    expect(typeof answer.id).toBe('string');
+
+    fake.autoAnswer.set('connector.task.new', (a) => ({ id: `task-for-${String(a.name)}` }));
+    await expect(link.request('connector.task.new', { name: 'n1', a: {} })).resolves.toEqual({ id: 'task-for-n1' });
+    const sent = await fake.waitForPacket((p) => p.m === 'connector.task.new');
+    expect(sent.c).toMatch(/^_req-/);
+    expect(sent.a).toEqual({ name: 'n1', a: {} });
+    expect(link.pendingCount).toBe(0);
+  });
+
+  it('rejects its request with a RemoteError carrying the code of an error answer', async () => {
+    const fake = await workspace();
+    const { link, events } = makeLink(fake);
+    link.start();
+    await opened(events);
+    fake.autoAnswer.set('connector.blob.get', () => ({ error: 'no blob b-1', code: 'NOT_FOUND' }));
+    const error = await link.request('connector.blob.get', { id: 'b-1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', message: 'connector.blob.get failed: no blob b-1' });
+  });
+
+  it('answers a malformed packet with a plain v1 error when structured errors were not negotiated', async () => {
+    const fake = await workspace();
+    const { link, events } = makeLink(fake);
+    link.start();
+    await opened(events);
+    fake.socket.send('{"p":[{"id":7,"c":"ws-bad","m":"connector.query"}]}');
+    const answer = await fake.waitForPacket((p) => p.c === 'ws-bad');
+    expect(answer.a).toEqual({ error: 'malformed packet: "id" must be a string' });
+  });
+
+  it('answers a malformed packet that carries a callback id with BAD_REQUEST', async () => {
+    const fake = await workspace({ features: ['structured-errors'] });
+    const { link, events, requests } = makeLink(fake);
+    link.start();
+    await opened(events);
+    fake.socket.send('{"p":[{"id":7,"c":"ws-bad","m":"connector.query"},{"id":"ok","c":"ws-good","m":"connector.introspect"}]}');
+    const answer = await fake.waitForPacket((p) => p.c === 'ws-bad');
+    expect(answer.a).toEqual({ error: 'malformed packet: "id" must be a string', code: 'BAD_REQUEST' });
+    await vi.waitFor(() => expect(requests.map((r) => r.c)).toEqual(['ws-good']), { timeout: 5_000 });
+    // Frames that are not JSON at all are ignored; the link stays up.
+    fake.socket.send('not json');
+    fake.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    fake.send([{ id: 'x', c: 'ws-after', m: 'connector.introspect' }]);
+    await vi.waitFor(() => expect(requests.map((r) => r.c)).toEqual(['ws-good', 'ws-after']), { timeout: 5_000 });
+  });
+
+  it('fails a request in flight with CONNECTION_LOST when the socket closes, and empties the table', async () => {
+    const fake = await workspace();
+    const { link, events } = makeLink(fake);
+    link.start();
+    await opened(events);
+    const waiting = link.request('connector.task.new', { name: 'n', a: {} });
+    await fake.waitForPacket((p) => p.m === 'connector.task.new');
+    expect(link.pendingCount).toBe(1);
+    fake.dropAll();
+    const error = await waiting.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).not.toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({ code: 'CONNECTION_LOST', retryable: true });
+    expect(link.pendingCount).toBe(0);
+  });
+
+  it('reconnects after the workspace drops the socket, without registering again', async () => {
+    const fake = await workspace();
+    const { link, events } = makeLink(fake);
+    link.start();
+    await opened(events);
+    fake.dropAll();
+    await opened(events, 2);
+    expect(events).toEqual(['open', 'close 1006', 'open']);
+    expect(fake.count('register')).toBe(1);
+    expect(fake.sockets).toHaveLength(2);
+    // The new socket works.
+    fake.autoAnswer.set('connector.task.update', () => ({}));
+    await expect(link.request('connector.task.update', { id: 't', a: {} })).resolves.toEqual({});
+  });
+
+  it('registers again when the workspace closes the socket with 1008', async () => {
+    const fake = await workspace();
+    const { link, events } = makeLink(fake);
+    link.start();
+    await opened(events);
+    fake.keys.delete('key-1');
+    const before = fake.hits.length;
+    fake.socket.close(1008, 'connector key revoked');
+    await opened(events, 2);
+    expect(events).toEqual(['open', 'close 1008', 'open']);
+    // Straight to registration: the revoked key is not tried again.
+    expect(fake.hits.slice(before).map((h) => `${h.path} ${h.authorization}`)).toEqual([
+      '/connect Connector',
+      '/register Connector reg-token',
+      '/connect Connector key-2',
+    ]);
+    expect(fake.upgrades.map((u) => u.authorization)).toEqual(['Connector key-1', 'Connector key-2']);
+  });
+
+  it('registers again when the socket upgrade is refused with 401', async () => {
+    const fake = await workspace();
+    fake.keys.add('stale');
+    fake.refusedOnSocket.add('stale');
+    const { link, events } = makeLink(fake, { connectorKey: 'stale' });
+    link.start();
+    await opened(events);
+    expect(fake.hits.map((h) => `${h.path} ${h.authorization}`)).toEqual([
+      '/connect Connector stale',
+      '/connect Connector',
+      '/register Connector reg-token',
+      '/connect Connector key-1',
+    ]);
+    expect(fake.upgrades.map((u) => u.authorization)).toEqual(['Connector key-1']);
+  });
+
+  it('detects a peer that stops answering pings and reconnects', async () => {
+    const fake = await workspace({ autoPong: false });
+    const { link, events } = makeLink(fake, { pingIntervalMs: 20, deadAfterMs: 100 });
+    link.start();
+    await opened(events);
+    await vi.waitFor(() => expect(events).toContain('close 1006'), { timeout: 5_000 });
+    await opened(events, 2);
+    expect(fake.sockets.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps a socket whose peer answers pings', async () => {
+    const fake = await workspace();
+    let pongs = 0;
+    const { link, events } = makeLink(fake, { pingIntervalMs: 20, deadAfterMs: 1_000 });
+    link.start();
+    await opened(events);
+    fake.socket.on('ping', () => (pongs += 1));
+    await vi.waitFor(() => expect(pongs).toBeGreaterThanOrEqual(5), { timeout: 5_000 });
+    expect(events).toEqual(['open']);
+  });
+
+  it('posts /disconnect and closes with 1001 on close(), then stops', async () => {
+    const fake = await workspace();
+    const { link, events } = makeLink(fake);
+    link.start();
+    await opened(events);
+    await link.close();
+    expect(fake.hits.at(-1)).toMatchObject({ path: '/disconnect', authorization: 'Connector key-1' });
+    await vi.waitFor(() => expect(fake.closes).toEqual([1001]), { timeout: 5_000 });
+    expect(link.state).toBe('closed');
+    await expect(link.request('connector.task.new', {})).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    await link.close(); // idempotent
+    expect(fake.count('disconnect')).toBe(1);
+  });
+
+  it('closes while connecting without leaving a socket open', async () => {
+    const fake = await workspace();
+    fake.keys.add('k');
+    const hold = deferred();
+    fake.holdConnect = hold.promise;
+    const { link } = makeLink(fake, { connectorKey: 'k' });
+    link.start();
+    await vi.waitFor(() => expect(fake.count('connect')).toBe(1), { timeout: 5_000 });
+    let closed = false;
+    const closing = link.close().then(() => (closed = true));
+    hold.resolve();
+    await vi.waitFor(() => expect(closed).toBe(true), { timeout: 5_000 });
+    await closing;
+    expect(link.state).toBe('closed');
+    await vi.waitFor(() => expect(fake.sockets.every((ws) => ws.readyState === WebSocket.CLOSED)).toBe(true), { timeout: 5_000 });
+  });
+
+  it('closes a socket that receives a frame over maxPayload with 1009', async () => {
+    const fake = await workspace();
+    const { link, events, requests } = makeLink(fake, { maxPayload: 1024 });
+    link.start();
+    await opened(events);
+    fake.send([{ id: 'big', c: 'ws-big', m: 'connector.query', a: { pad: 'x'.repeat(4096) } }]);
+    await vi.waitFor(() => expect(fake.closes).toEqual([1009]), { timeout: 5_000 });
+    expect(requests).toEqual([]);
+    await opened(events, 2);
+  });
+
+  it('queues requests made while offline and sends them once open', async () => {
+    const fake = await workspace();
+    fake.autoAnswer.set('connector.task.new', () => ({ id: 'task-1' }));
+    const { link, events } = makeLink(fake);
+    const answer = link.request('connector.task.new', { name: 'early', a: {} });
+    link.notify('connector.health.check', { ok: true, error: null });
+    link.start();
+    await opened(events);
+    await expect(answer).resolves.toEqual({ id: 'task-1' });
+    await fake.waitForPacket((p) => p.m === 'connector.health.check');
+  });
+
+  it('fails a request with a local, retryable OFFLINE_QUEUE_FULL when the offline queue is full', async () => {
+    const fake = await workspace();
+    const { link } = makeLink(fake, { offlineQueueLimit: 1 });
+    const first = link.request('connector.task.new', { name: 'a', a: {} }).catch((e: unknown) => e);
+    const error = await link.request('connector.task.new', { name: 'b', a: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).not.toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({ code: 'OFFLINE_QUEUE_FULL', retryable: true });
+    expect(link.pendingCount).toBe(1);
+    await link.close();
+    expect(await first).toMatchObject({ code: 'NOT_CONNECTED' });
+    expect(link.pendingCount).toBe(0);
+  });
+
+  it('grows reconnect delays while connections fail fast, and resets them after a stable period', async () => {
+    const fake = await workspace();
+    const timers = recordingTimers();
+    fake.dropOnConnect = true;
+    const { link, events } = makeLink(fake, { timers, backoff: { baseMs: 4, capMs: 64, random: () => 1 - Number.EPSILON }, stableAfterMs: 1_000 });
+    link.start();
+    await vi.waitFor(() => expect(timers.waits.length).toBeGreaterThanOrEqual(6), { timeout: 5_000 });
+    expect(timers.waits.slice(0, 6)).toEqual([4, 8, 16, 32, 64, 64]);
+    fake.dropOnConnect = false;
+    const before = events.filter((e) => e === 'open').length;
+    await opened(events, before + 1);
+    const waitsBefore = timers.waits.length;
+    timers.skew += 60_000; // the socket has now been up for a minute
+    fake.dropAll();
+    await vi.waitFor(() => expect(timers.waits.length).toBeGreaterThan(waitsBefore), { timeout: 5_000 });
+    expect(timers.waits[waitsBefore]).toBe(4);
+  });
+});
+
+/** Real timers whose clock can jump ahead; records the waits of the reconnect loop (short timeouts). */
+function recordingTimers(): Timers & { waits: number[]; skew: number } {
+  const t = {
+    waits: [] as number[],
+    skew: 0,
+    setTimeout: (fn: () => void, ms: number) => {
+      if (ms < 1_000) t.waits.push(ms);
+      return systemTimers.setTimeout(fn, ms);
+    },
+    clearTimeout: systemTimers.clearTimeout,
+    setInterval: systemTimers.setInterval,
+    clearInterval: systemTimers.clearInterval,
+    now: () => Date.now() + t.skew,
+  };
+  return t;
+}

@@ -1,0 +1,116 @@
+/**
+ * Shared pieces of the end-to-end suite: a real workspace on 127.0.0.1, real connector
+ * processes spawned through the `connector` CLI, and an admin client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startWorkspace, type Workspace, type WorkspaceOptions } from '@connector-kit/workspace';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CONNECTOR_CLI = join(ROOT, 'packages/sdk/dist/cli/index.js');
+export const WORKSPACE_CLI = join(ROOT, 'packages/workspace/dist/cli/index.js');
+export const HELLO_DIR = join(ROOT, 'examples/hello-world');
+
+/** The store backends every end-to-end test runs against. */
+export interface Backend {
+  name: string;
+  options: (dataDir: string) => Partial<WorkspaceOptions>;
+}
+
+/** PGlite always; PostgreSQL when TEST_DATABASE_URL is set (and required in CI). */
+export function backends(): Backend[] {
+  const list: Backend[] = [{ name: 'embedded (PGlite)', options: () => ({}) }];
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    list.push({
+      name: 'PostgreSQL',
+      options: () => ({ databaseUrl: url, postgres: { schema: `e2e_${process.pid}_${Math.random().toString(36).slice(2, 8)}` } }),
+    });
+  } else if (process.env.CI) {
+    throw new Error('TEST_DATABASE_URL must be set in CI: .ci/run starts PostgreSQL and sets it');
+  }
+  return list;
+}
+
+/** A temp folder removed by the returned function. */
+export function tempDir(prefix = 'ck-e2e-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Starts a quiet workspace on a free port. */
+export async function startTestWorkspace(dataDir: string, extra: Partial<WorkspaceOptions> = {}): Promise<Workspace> {
+  return startWorkspace({ port: 0, dataDir, logger: pino({ level: 'silent' }), heartbeatIntervalMs: 1_000, ...extra });
+}
+
+/** Calls the admin API. */
+export async function admin(ws: Workspace, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${ws.url.replace(/\/$/, '')}/api/v1/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ws.adminToken}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+/** A spawned connector process with its output kept. */
+export interface ConnectorProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** Spawns `connector start` in `dir`, pointed at `ws`. */
+export function startConnector(dir: string, ws: Workspace, env: Record<string, string>): ConnectorProcess {
+  const child = spawn(process.execPath, [CONNECTOR_CLI, 'start'], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DEVICE_ENDPOINT: ws.deviceEndpoint,
+      WEBSOCKET_ENDPOINT: ws.websocketEndpoint,
+      LOG_LEVEL: 'debug',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Online instances of `name`, as the admin API lists them. */
+export async function onlineInstances(ws: Workspace, name: string): Promise<any[]> {
+  const { body } = await admin(ws, 'GET', 'connectors');
+  const list: any[] = Array.isArray(body) ? body : (body?.connectors ?? []);
+  const connector = list.find((c) => c.name === name);
+  return (connector?.instances ?? []).filter((i: any) => i.online !== false);
+}
+
+/** Runs the `workspace` CLI against `ws`. */
+export function runWorkspaceCli(ws: Workspace, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [WORKSPACE_CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', WORKSPACE_URL: ws.url.replace(/\/$/, ''), WORKSPACE_TOKEN: ws.adminToken },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
