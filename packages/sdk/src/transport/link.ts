@@ -77,6 +77,14 @@ interface Queued {
 }
 
 /**
+ * Frames that arrive in the same read as the handshake's answer are emitted before any promise
+ * continuation runs, so a listener added after awaiting 'open' misses them: a call the workspace
+ * sends the moment it accepts the socket would be lost. Each new socket holds its frames here
+ * from creation until {@link WorkspaceLink} serves it.
+ */
+const heldFrames = new WeakMap<WebSocket, () => Array<{ data: WebSocket.RawData; isBinary: boolean }>>();
+
+/**
  * Events: `open` (socket ready, negotiated features known), `close` (socket gone; reconnecting),
  * `fatal` (a permanent error: the link stopped).
  */
@@ -288,6 +296,13 @@ export class WorkspaceLink extends EventEmitter {
         perMessageDeflate: false,
         handshakeTimeout: 30_000,
       });
+      const held: Array<{ data: WebSocket.RawData; isBinary: boolean }> = [];
+      const hold = (data: WebSocket.RawData, isBinary: boolean): void => void held.push({ data, isBinary });
+      ws.on('message', hold);
+      heldFrames.set(ws, () => {
+        ws.off('message', hold);
+        return held;
+      });
       const onAbort = (): void => ws.terminate();
       this.#stop.signal.addEventListener('abort', onAbort, { once: true });
       ws.once('unexpected-response', (_req, res) => {
@@ -337,6 +352,10 @@ export class WorkspaceLink extends EventEmitter {
         heard();
         this.#receive(isBinary ? null : data.toString());
       });
+      // Frames held since the socket opened (see heldFrames), in the order they arrived.
+      const early = heldFrames.get(ws)?.() ?? [];
+      heldFrames.delete(ws);
+      for (const { data, isBinary } of early) this.#receive(isBinary ? null : data.toString());
       ws.on('error', (error) => this.#o.logger.warn(`workspace socket error: ${error.message}`));
       ws.once('close', (code, reason) => {
         this.#timers.clearInterval(heartbeat);

@@ -7,7 +7,7 @@ describe('parseFrame', () => {
     expect(parsed.packets).toEqual([]);
     expect(parsed.problems).toHaveLength(1);
     expect(parsed.problems[0]?.index).toBe(-1);
-    expect(parsed.problems[0]?.message).toMatch(/^frame is not JSON: /);
+    expect(parsed.problems[0]?.message).toMatch(/^frame is not JSON \(\d+ characters\)$/);
     expect(parsed.problems[0]?.c).toBeUndefined();
   });
 

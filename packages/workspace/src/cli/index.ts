@@ -1,0 +1,51 @@
+/**
+ * The `workspace` command: `serve` runs a workspace; every other command talks to a running
+ * one through its admin API. Never imported by the library.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { callCommand } from './call.js';
+import { configCommands } from './config.js';
+import { connectorCommands } from './connector.js';
+import { reportError, type GlobalArgs } from './output.js';
+import { serveCommand } from './serve.js';
+import { taskCommands } from './task.js';
+
+/** Runs a command body; any failure is printed and sets the exit code. */
+async function run(fn: () => Promise<void>, json: boolean): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    reportError(error, json);
+  }
+}
+
+const defaultData = process.env.WORKSPACE_DATA || join(homedir(), '.connector-kit', 'workspace');
+
+let cli = yargs(hideBin(process.argv))
+  .scriptName('workspace')
+  .usage('$0 <command>')
+  .option('json', { type: 'boolean', default: false, global: true, describe: 'print JSON' })
+  .option('url', {
+    type: 'string',
+    default: process.env.WORKSPACE_URL || 'http://127.0.0.1:4700',
+    global: true,
+    describe: 'workspace URL (env WORKSPACE_URL)',
+  })
+  .option('token', { type: 'string', global: true, describe: 'admin token (env WORKSPACE_TOKEN; default: <data>/admin-token)' })
+  .option('data', {
+    type: 'string',
+    default: defaultData,
+    global: true,
+    describe: 'data folder (env WORKSPACE_DATA)',
+  }) as unknown as Argv<GlobalArgs>;
+
+cli = serveCommand(cli, run);
+cli = connectorCommands(cli, run);
+cli = configCommands(cli, run);
+cli = callCommand(cli, run);
+cli = taskCommands(cli, run);
+
+await cli.demandCommand(1, 'pick a command: serve, connector, config, call or task').recommendCommands().strict().help().parseAsync();

@@ -1,0 +1,80 @@
+/**
+ * `workspace serve`: runs the workspace in the foreground until SIGINT/SIGTERM.
+ */
+import type { Argv } from 'yargs';
+import { adminTokenPath } from '../server/admin-token.js';
+import { CliError, printJson, say, type GlobalArgs } from './output.js';
+
+interface ServeArgs extends GlobalArgs {
+  port: number;
+  host: string;
+}
+
+async function serve(args: ServeArgs): Promise<void> {
+  // Loaded here so that the other commands never pay for the database engine.
+  const [{ startWorkspace }, { pino }] = await Promise.all([import('../workspace.js'), import('pino')]);
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  // Logs go to stderr; stdout carries what a person (or a script with --json) needs.
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+
+  // 1. Start.
+  let workspace;
+  try {
+    workspace = await startWorkspace({ host: args.host, port: args.port, dataDir: args.data, databaseUrl, logger });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(`cannot start the workspace: ${(error as Error).message}`, 1, typeof code === 'string' ? code : 'START_FAILED');
+  }
+
+  // 2. Tell the user what to do with it.
+  const tokenFile = adminTokenPath(args.data);
+  if (args.json) {
+    printJson({
+      url: workspace.url,
+      deviceEndpoint: workspace.deviceEndpoint,
+      websocketEndpoint: workspace.websocketEndpoint,
+      adminTokenFile: tokenFile,
+      store: databaseUrl ? 'postgres' : 'pglite',
+    });
+  } else {
+    say(`Workspace running at ${workspace.url}`);
+    say(`Store: ${databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${args.data}`}`);
+    say(`Admin token: ${tokenFile}`);
+    say();
+    say('Connectors reach it with these values (in their .env):');
+    say(`  DEVICE_ENDPOINT=${workspace.deviceEndpoint}`);
+    say(`  WEBSOCKET_ENDPOINT=${workspace.websocketEndpoint}`);
+    say();
+    say("Add a connector with 'workspace connector add <name> --connector-id <id>'. Ctrl+C stops.");
+  }
+
+  // 3. Stop cleanly on the first signal; a second one exits at once.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    workspace.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** Adds `serve`. */
+export function serveCommand(y: Argv<GlobalArgs>, run: (fn: () => Promise<void>, json: boolean) => Promise<void>): Argv<GlobalArgs> {
+  return y.command(
+    'serve',
+    'run the workspace (env DATABASE_URL: use PostgreSQL instead of the embedded PGlite)',
+    (b) =>
+      b
+        .option('port', { type: 'number', default: 4700, describe: 'port to listen on (0: any free port)' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' }),
+    (argv) => run(() => serve(argv as unknown as ServeArgs), argv.json),
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * `@connector-kit/workspace`: a local workspace that speaks the server side of the connector
+ * protocol (v1), with an admin API. Every export is public API.
+ */
+export { startWorkspace, type WorkspaceOptions, type Workspace } from './workspace.js';
+export { Hub, type CallOptions, type HubOptions, type HealthReport, type OnlineInstance } from './server/hub.js';
+export { WorkspaceError, WorkspaceErrorCode } from './errors.js';
+export { SECRET_MASK } from './server/config.js';
+export { ADMIN_TOKEN_FILE, adminTokenPath, loadOrCreateAdminToken } from './server/admin-token.js';
+export { startHeartbeat, type Heartbeat, type HeartbeatOptions, type HeartbeatTimers } from './server/heartbeat.js';
+export { splitIntoFrames, MAX_PACKETS_PER_FRAME, MAX_FRAME_CHARS } from './server/connection.js';
+export { describeMethods, type MethodInfo } from './manifest.js';
+export { openStore, type OpenStoreOptions } from './store/open.js';
+export { SqlStore } from './store/sql-store.js';
+export { openPgliteDriver } from './store/pglite.js';
+export { openPostgresDriver, type PostgresDriverOptions } from './store/postgres.js';
+export { migrate, MIGRATIONS, type Migration } from './store/migrations.js';
+export type {
+  Store,
+  SqlDriver,
+  ConnectorRecord,
+  InstanceRecord,
+  NewInstance,
+  ConfigEntry,
+  TaskRecord,
+  NewTask,
+  BlobRecord,
+  NewBlob,
+} from './store/store.js';

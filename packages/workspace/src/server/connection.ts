@@ -1,0 +1,105 @@
+/**
+ * One connector instance's WebSocket, seen from the workspace: batched sends, liveness, and the
+ * callback ids of calls in flight on it.
+ */
+import type { Packet } from '@connector-kit/sdk/protocol';
+import { WebSocket } from 'ws';
+import type { InstanceRecord } from '../store/store.js';
+
+/** Most packets in one frame. */
+export const MAX_PACKETS_PER_FRAME = 256;
+/** Most characters of packet text in one frame (about 1 MiB); a bigger packet travels alone. */
+export const MAX_FRAME_CHARS = 1024 * 1024;
+
+/**
+ * Joins already-serialized packets into one frame: the same text `encodeFrame` would produce
+ * from the packets (§3 `{"p": [packet, …]}`), without serializing them a second time.
+ */
+export function frameFromEncodedPackets(encoded: readonly string[]): string {
+  return `{"p":[${encoded.join(',')}]}`;
+}
+
+/** Splits serialized packets into frames of at most {@link MAX_PACKETS_PER_FRAME} packets and about {@link MAX_FRAME_CHARS} characters. */
+export function splitIntoFrames(encoded: readonly string[]): string[] {
+  const frames: string[] = [];
+  let batch: string[] = [];
+  let chars = 0;
+  for (const packet of encoded) {
+    if (batch.length > 0 && (batch.length >= MAX_PACKETS_PER_FRAME || chars + packet.length > MAX_FRAME_CHARS)) {
+      frames.push(frameFromEncodedPackets(batch));
+      batch = [];
+      chars = 0;
+    }
+    batch.push(packet);
+    chars += packet.length + 1;
+  }
+  if (batch.length > 0) frames.push(frameFromEncodedPackets(batch));
+  return frames;
+}
+
+/** A connected instance. Created by the hub when the upgrade at `/transport/` succeeds (§3). */
+export class Connection {
+  /** When the socket opened. */
+  readonly connectedSince = new Date();
+  /** Callback ids of workspace → connector calls awaiting an answer on this socket. */
+  readonly pending = new Set<string>();
+  /** Pings sent since the last sign of life (pong or any message). */
+  missedPings = 0;
+
+  private queue: string[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly instance: InstanceRecord,
+    /** Extensions negotiated in `register`/`connect` (§8). */
+    readonly features: ReadonlySet<string>,
+  ) {}
+
+  /** True while the socket can carry frames. */
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Queues a packet; every packet queued in the same tick leaves in one frame (or a few, past
+   * the caps), flushed in a microtask so a call never waits for a timer.
+   * @throws TypeError when the packet cannot be serialized (e.g. a BigInt in the arguments)
+   */
+  send(packet: Packet): void {
+    this.queue.push(JSON.stringify(packet));
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const queued = this.queue;
+    this.queue = [];
+    // A closed socket drops its queue: its pending calls fail with CONNECTION_LOST on 'close'.
+    if (!this.open) return;
+    for (const frame of splitIntoFrames(queued)) this.socket.send(frame);
+  };
+
+  /** Any traffic from the peer proves it alive. */
+  markAlive(): void {
+    this.missedPings = 0;
+  }
+
+  /** Sends a ping and counts it as missed until a pong or message arrives. */
+  ping(): void {
+    this.missedPings += 1;
+    if (this.open) this.socket.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    this.socket.close(code, reason);
+  }
+
+  /** Drops the socket without a close handshake (a dead peer would never answer one). */
+  terminate(): void {
+    this.socket.terminate();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Reading JSON requests and writing JSON answers, shared by the device endpoints and the
+ * admin API.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Largest request body accepted (8 MiB). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** An HTTP failure with its status and a stable code; the message is safe to show. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/**
+ * Reads the body as JSON; an empty body is `undefined`. Stops reading past `limit`.
+ * @throws HttpError 413 past the limit, 400 when the body is not JSON
+ */
+export function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    let failed = Number.isFinite(declared) && declared > limit;
+    if (failed) reject(tooLarge(limit));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // Past the limit the rest is read and dropped, never buffered, so the 413 can still be sent.
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(tooLarge(limit));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (failed) return;
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown);
+      } catch (error) {
+        reject(new HttpError(400, 'BAD_REQUEST', `the request body is not JSON: ${(error as Error).message}`));
+      }
+    });
+  });
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
+}
+
+/** Writes a JSON answer. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...(status === 413 ? { connection: 'close' } : {}),
+  });
+  res.end(text);
+}
+
+/** The credential of `Authorization: <scheme> <credential>`, or undefined when absent or of another scheme. */
+export function readAuthorization(header: string | undefined, scheme: string): string | undefined {
+  if (header === undefined) return undefined;
+  const space = header.indexOf(' ');
+  if (space < 0 || header.slice(0, space).toLowerCase() !== scheme.toLowerCase()) return undefined;
+  const credential = header.slice(space + 1).trim();
+  return credential === '' ? undefined : credential;
+}
+
+/** SHA-256 (hex) of a secret: the only form in which tokens and keys are stored. */
+export function sha256(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Compares two secrets in constant time (by their digests, so lengths leak nothing). */
+export function secretsEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}

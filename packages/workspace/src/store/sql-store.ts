@@ -1,0 +1,269 @@
+/**
+ * The one SQL implementation of {@link Store}, shared by PGlite and PostgreSQL: both speak the
+ * same dialect, so every statement here runs unchanged on either driver.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ConnectorSchema } from '@connector-kit/sdk/protocol';
+import { WorkspaceError } from '../errors.js';
+import { migrate } from './migrations.js';
+import type {
+  BlobRecord,
+  ConfigEntry,
+  ConnectorRecord,
+  InstanceRecord,
+  NewBlob,
+  NewInstance,
+  NewTask,
+  SqlDriver,
+  Store,
+  TaskRecord,
+} from './store.js';
+
+/** A short unique id: 72 random bits, base64url (12 characters). */
+export function shortId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+type Row = Record<string, unknown>;
+
+const toConnector = (r: Row): ConnectorRecord => ({
+  name: r.name as string,
+  connectorId: r.connector_id as string,
+  created: r.created as Date,
+});
+
+const toInstance = (r: Row): InstanceRecord => ({
+  id: r.id as string,
+  connector: r.connector as string,
+  name: r.name as string,
+  version: r.version as string,
+  deployment: r.deployment as string,
+  publicKey: (r.public_key as string | null) ?? null,
+  manifest: r.manifest as ConnectorSchema,
+  created: r.created as Date,
+  lastSeen: (r.last_seen as Date | null) ?? null,
+});
+
+const toTask = (r: Row): TaskRecord => ({
+  id: r.id as string,
+  connector: r.connector as string,
+  instance: (r.instance as string | null) ?? null,
+  name: r.name as string,
+  data: r.data as Record<string, unknown>,
+  status: r.status as string,
+  idempotencyKey: (r.idempotency_key as string | null) ?? null,
+  created: r.created as Date,
+  updated: r.updated as Date,
+});
+
+const toBlob = (r: Row): BlobRecord => ({
+  id: r.id as string,
+  connector: r.connector as string,
+  taskId: (r.task_id as string | null) ?? null,
+  name: (r.name as string | null) ?? null,
+  size: r.size as number,
+  mimetype: (r.mimetype as string | null) ?? null,
+  meta: r.meta ?? null,
+  created: r.created as Date,
+});
+
+const INSTANCE_COLUMNS = 'id, connector, name, version, deployment, public_key, manifest, created, last_seen';
+const TASK_COLUMNS = 'id, connector, instance, name, data, status, idempotency_key, created, updated';
+const BLOB_COLUMNS = 'id, connector, task_id, name, size, mimetype, meta, created';
+
+/** {@link Store} over any {@link SqlDriver}. Create it with {@link SqlStore.open}, which migrates. */
+export class SqlStore implements Store {
+  private constructor(private readonly db: SqlDriver) {}
+
+  /** Applies pending migrations, then returns the store. Closes the driver if migrating fails. */
+  static async open(driver: SqlDriver): Promise<SqlStore> {
+    try {
+      await migrate(driver);
+    } catch (error) {
+      await driver.close().catch(() => {});
+      throw error;
+    }
+    return new SqlStore(driver);
+  }
+
+  async createConnector(name: string, connectorId: string): Promise<ConnectorRecord> {
+    try {
+      const rows = await this.db.query(
+        'INSERT INTO connectors (name, connector_id) VALUES ($1, $2) RETURNING name, connector_id, created',
+        [name, connectorId],
+      );
+      return toConnector(rows[0]!);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+        throw new WorkspaceError('CONFLICT', `a connector named "${name}" already exists: pick another name`);
+      }
+      throw error;
+    }
+  }
+
+  async getConnector(name: string): Promise<ConnectorRecord | undefined> {
+    const rows = await this.db.query('SELECT name, connector_id, created FROM connectors WHERE name = $1', [name]);
+    return rows[0] && toConnector(rows[0]);
+  }
+
+  async listConnectors(): Promise<ConnectorRecord[]> {
+    const rows = await this.db.query('SELECT name, connector_id, created FROM connectors ORDER BY name');
+    return rows.map(toConnector);
+  }
+
+  async addRegistrationToken(connector: string, tokenHash: string): Promise<void> {
+    await this.db.query('INSERT INTO registration_tokens (token_hash, connector) VALUES ($1, $2)', [tokenHash, connector]);
+  }
+
+  async findConnectorByToken(tokenHash: string): Promise<ConnectorRecord | undefined> {
+    const rows = await this.db.query(
+      `SELECT c.name, c.connector_id, c.created FROM registration_tokens t
+       JOIN connectors c ON c.name = t.connector WHERE t.token_hash = $1 AND NOT t.revoked`,
+      [tokenHash],
+    );
+    return rows[0] && toConnector(rows[0]);
+  }
+
+  async createInstance(instance: NewInstance): Promise<InstanceRecord> {
+    const rows = await this.db.query(
+      `INSERT INTO instances (id, connector, name, version, deployment, public_key, key_hash, manifest)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json) RETURNING ${INSTANCE_COLUMNS}`,
+      [
+        shortId(),
+        instance.connector,
+        instance.name,
+        instance.version,
+        instance.deployment,
+        instance.publicKey,
+        instance.keyHash,
+        JSON.stringify(instance.manifest),
+      ],
+    );
+    return toInstance(rows[0]!);
+  }
+
+  async findInstanceByKey(keyHash: string): Promise<InstanceRecord | undefined> {
+    const rows = await this.db.query(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE key_hash = $1`, [keyHash]);
+    return rows[0] && toInstance(rows[0]);
+  }
+
+  async getInstance(id: string): Promise<InstanceRecord | undefined> {
+    const rows = await this.db.query(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE id = $1`, [id]);
+    return rows[0] && toInstance(rows[0]);
+  }
+
+  async latestInstance(connector: string): Promise<InstanceRecord | undefined> {
+    const rows = await this.db.query(
+      `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE connector = $1 ORDER BY created DESC, id DESC LIMIT 1`,
+      [connector],
+    );
+    return rows[0] && toInstance(rows[0]);
+  }
+
+  async touchInstance(id: string): Promise<void> {
+    await this.db.query('UPDATE instances SET last_seen = now() WHERE id = $1', [id]);
+  }
+
+  async getConfig(connector: string): Promise<ConfigEntry[]> {
+    const rows = await this.db.query('SELECT field, value, secret, updated FROM config WHERE connector = $1 ORDER BY field', [connector]);
+    return rows.map((r) => ({
+      field: r.field as string,
+      value: r.value,
+      secret: r.secret as boolean,
+      updated: r.updated as Date,
+    }));
+  }
+
+  async setConfig(connector: string, entries: ReadonlyArray<{ field: string; value: unknown; secret: boolean }>): Promise<void> {
+    const write = async (db: SqlDriver): Promise<void> => {
+      for (const entry of entries) {
+        await db.query(
+          `INSERT INTO config (connector, field, value, secret) VALUES ($1, $2, $3::jsonb, $4)
+           ON CONFLICT (connector, field) DO UPDATE SET value = EXCLUDED.value, secret = EXCLUDED.secret, updated = now()`,
+          [connector, entry.field, JSON.stringify(entry.value), entry.secret],
+        );
+      }
+    };
+    await (this.db.transaction ? this.db.transaction(write) : write(this.db));
+  }
+
+  async createTask(task: NewTask): Promise<{ id: string; created: boolean }> {
+    const key = task.idempotencyKey ?? null;
+    // ON CONFLICT makes concurrent inserts with one key safe: the losers insert nothing and
+    // read the winner's row below (it is committed by then: the conflict waited for it).
+    const inserted = await this.db.query<{ id: string }>(
+      `INSERT INTO tasks (id, connector, instance, name, data, idempotency_key) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+       ON CONFLICT (connector, idempotency_key) DO NOTHING RETURNING id`,
+      [shortId(), task.connector, task.instance, task.name, JSON.stringify(task.data), key],
+    );
+    if (inserted[0]) return { id: inserted[0].id, created: true };
+    const existing = await this.db.query<{ id: string }>('SELECT id FROM tasks WHERE connector = $1 AND idempotency_key = $2', [
+      task.connector,
+      key,
+    ]);
+    if (!existing[0]) throw new Error(`task with idempotency key "${key}" conflicted but cannot be found`);
+    return { id: existing[0].id, created: false };
+  }
+
+  async updateTask(connector: string, id: string, patch: Record<string, unknown>): Promise<boolean> {
+    // jsonb `||` replaces top-level members: exactly the shallow merge of §4 task.update.
+    const rows = await this.db.query(
+      `UPDATE tasks SET data = data || $3::jsonb, updated = clock_timestamp()
+       WHERE id = $1 AND connector = $2 RETURNING id`,
+      [id, connector, JSON.stringify(patch)],
+    );
+    return rows.length > 0;
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    const rows = await this.db.query(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1`, [id]);
+    return rows[0] && toTask(rows[0]);
+  }
+
+  async listTasks(filter: { connector?: string | undefined; limit?: number | undefined } = {}): Promise<TaskRecord[]> {
+    const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 100), 1), 1000);
+    const rows =
+      filter.connector === undefined
+        ? await this.db.query(`SELECT ${TASK_COLUMNS} FROM tasks ORDER BY created DESC, id LIMIT $1`, [limit])
+        : await this.db.query(`SELECT ${TASK_COLUMNS} FROM tasks WHERE connector = $1 ORDER BY created DESC, id LIMIT $2`, [
+            filter.connector,
+            limit,
+          ]);
+    return rows.map(toTask);
+  }
+
+  async createBlob(blob: NewBlob): Promise<BlobRecord> {
+    const size = blob.size ?? Buffer.byteLength(blob.content, 'base64');
+    const rows = await this.db.query(
+      `INSERT INTO blobs (id, connector, task_id, name, size, mimetype, meta, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) RETURNING ${BLOB_COLUMNS}`,
+      [
+        shortId(),
+        blob.connector,
+        blob.taskId ?? null,
+        blob.name ?? null,
+        size,
+        blob.mimetype ?? null,
+        blob.meta === undefined ? null : JSON.stringify(blob.meta),
+        blob.content,
+      ],
+    );
+    return toBlob(rows[0]!);
+  }
+
+  async getBlob(connector: string, id: string): Promise<BlobRecord | undefined> {
+    const rows = await this.db.query(`SELECT ${BLOB_COLUMNS} FROM blobs WHERE id = $1 AND connector = $2`, [id, connector]);
+    return rows[0] && toBlob(rows[0]);
+  }
+
+  async getBlobContent(connector: string, id: string): Promise<string | undefined> {
+    const rows = await this.db.query<{ content: string }>('SELECT content FROM blobs WHERE id = $1 AND connector = $2', [id, connector]);
+    return rows[0]?.content;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

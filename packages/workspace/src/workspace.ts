@@ -1,0 +1,161 @@
+/**
+ * `startWorkspace`: opens the store, then serves the device endpoints, the transport and the
+ * admin API on one port.
+ */
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { WorkspaceError } from './errors.js';
+import { loadOrCreateAdminToken } from './server/admin-token.js';
+import { startHeartbeat } from './server/heartbeat.js';
+import { createHttpServer } from './server/http.js';
+import { Hub } from './server/hub.js';
+import { openStore } from './store/open.js';
+import type { PostgresDriverOptions } from './store/postgres.js';
+import type { Store } from './store/store.js';
+
+/** Options of {@link startWorkspace}. */
+export interface WorkspaceOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 4700 */
+  port?: number;
+  /** Folder of the embedded database and the admin token; required. @default none */
+  dataDir: string;
+  /** PostgreSQL URL; when set, the store lives there instead of PGlite in `dataDir`. @default undefined */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL pool options, e.g. a `schema` to keep test runs apart. @default {} */
+  postgres?: PostgresDriverOptions | undefined;
+  /** Time between pings; a socket that misses two in a row is terminated. @default 10000 */
+  heartbeatIntervalMs?: number;
+  /** Default deadline of a call to a connector (§3). @default 300000 */
+  callTimeoutMs?: number;
+  /** Largest WebSocket frame accepted, in bytes; bigger ones close the socket with 1009. @default 8388608 */
+  maxPayload?: number;
+  /** Where to log. @default pino at level `LOG_LEVEL`, else 'info' */
+  logger?: Logger;
+}
+
+/** A running workspace. */
+export interface Workspace {
+  /** Base URL, e.g. `http://127.0.0.1:4700/`. */
+  url: string;
+  /** The value connectors need as `DEVICE_ENDPOINT` (§2): the base URL, trailing slash. */
+  deviceEndpoint: string;
+  /** The value connectors need as `WEBSOCKET_ENDPOINT` (§3), e.g. `ws://127.0.0.1:4700/transport/`. */
+  websocketEndpoint: string;
+  /** Bearer token of the admin API (also in `<dataDir>/admin-token`). */
+  adminToken: string;
+  /** The port actually listened on. */
+  port: number;
+  store: Store;
+  /** Connected instances and calls to them. */
+  hub: Hub;
+  /** Closes sockets (1001), the HTTP server and the store. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+function listen(server: NetServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new WorkspaceError(
+              'PORT_IN_USE',
+              `port ${port} on ${host} is already in use: stop the other process or pick another port (--port)`,
+              { cause: error },
+            )
+          : error,
+      );
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/**
+ * Starts a workspace.
+ * @throws WorkspaceError `PORT_IN_USE` when the port is taken; the store's error when it cannot open
+ */
+export async function startWorkspace(options: WorkspaceOptions): Promise<Workspace> {
+  if (typeof options.dataDir !== 'string' || options.dataDir === '') {
+    throw new WorkspaceError('BAD_REQUEST', 'startWorkspace needs dataDir: the folder of the admin token (and of the embedded database)');
+  }
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const callTimeoutMs = options.callTimeoutMs ?? 300_000;
+
+  const port = options.port ?? 4700;
+  // 1. Fail fast on a taken port, before seconds are spent opening the store.
+  if (port !== 0) {
+    const probe = createNetServer();
+    await listen(probe, port, host);
+    await new Promise((resolve) => probe.close(resolve));
+  }
+
+  // 2. State: admin token and store (migrated on open).
+  const adminToken = await loadOrCreateAdminToken(options.dataDir);
+  const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, postgres: options.postgres });
+
+  // 3. Server: device endpoints, transport and admin API on one port.
+  const hub = new Hub({ store, logger, callTimeoutMs });
+  const { server, closeWebSocketServer } = createHttpServer({
+    store,
+    hub,
+    logger,
+    adminToken,
+    callTimeoutMs,
+    maxPayload: options.maxPayload ?? 8 * 1024 * 1024,
+  });
+  try {
+    await listen(server, port, host);
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+
+  // 4. Liveness (§3: the workspace pings).
+  const heartbeat = startHeartbeat({
+    intervalMs: options.heartbeatIntervalMs ?? 10_000,
+    connections: () => hub.connectionList(),
+    onDead: (c) =>
+      logger.warn({ connector: c.instance.connector, instance: c.instance.id }, 'instance missed two pings: terminating its socket'),
+  });
+
+  const actualPort = (server.address() as AddressInfo).port;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${hostInUrl}:${actualPort}/`;
+  logger.info({ url }, 'workspace listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      heartbeat.stop();
+      await hub.closeAll(1001, 'workspace closing');
+      closeWebSocketServer();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+      logger.info({ url }, 'workspace closed');
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    deviceEndpoint: url,
+    websocketEndpoint: `ws://${hostInUrl}:${actualPort}/transport/`,
+    adminToken,
+    port: actualPort,
+    store,
+    hub,
+    close,
+  };
+}

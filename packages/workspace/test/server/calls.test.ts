@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Feature } from '@connector-kit/sdk/protocol';
+import { WorkspaceError } from '../../src/index.js';
+import { FakeConnector, addAndRegister, registerBody, startTestWorkspace, waitForPacket, type TestWorkspace } from '../helpers.js';
+
+let ws: TestWorkspace;
+beforeAll(async () => {
+  ws = await startTestWorkspace({ callTimeoutMs: 200 });
+}, 60_000);
+afterAll(() => ws?.close());
+
+async function online(name: string, connectorId: string): Promise<FakeConnector> {
+  const { key } = await addAndRegister(ws, name, connectorId);
+  const connector = await FakeConnector.connect(ws, key);
+  await vi.waitFor(() => expect(ws.hub.online(name)).toHaveLength(1));
+  return connector;
+}
+
+async function callError(promise: Promise<unknown>): Promise<WorkspaceError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkspaceError);
+  return error as WorkspaceError;
+}
+
+describe('Hub.call', () => {
+  it('sends connector.query and resolves with the answer', async () => {
+    const connector = await online('call-ok', '1');
+    connector.handlers.set('hello', (variables: { name: string }) => ({ greeting: `hi ${variables.name}` }));
+    await expect(ws.hub.call('call-ok', 'hello', { name: 'Ada' }, { taskId: 't1' })).resolves.toEqual({ greeting: 'hi Ada' });
+    const query = connector.packets('connector.query')[0]!;
+    expect(query.a).toEqual({ query: 'hello', variables: { name: 'Ada' }, taskId: 't1' });
+    expect(query.c).toBeTypeOf('string');
+    expect(ws.hub.pendingCount).toBe(0);
+    await connector.close();
+  });
+
+  it('maps structured error answers to their code, message and details', async () => {
+    const connector = await online('call-errors', '2');
+    connector.handlers.set('strict', () => ({
+      error: 'input is invalid',
+      code: 'INPUT_INVALID',
+      details: [{ path: ['name'], message: 'Required' }],
+    }));
+    connector.handlers.set('v1', () => ({ error: 'something broke' }));
+    const structured = await callError(ws.hub.call('call-errors', 'strict', {}));
+    expect(structured.toJSON()).toMatchInlineSnapshot(`
+      {
+        "code": "INPUT_INVALID",
+        "details": [
+          {
+            "message": "Required",
+            "path": [
+              "name",
+            ],
+          },
+        ],
+        "message": "input is invalid",
+      }
+    `);
+    const v1 = await callError(ws.hub.call('call-errors', 'v1', {}));
+    expect(v1.toJSON()).toEqual({ code: 'CONNECTOR_ERROR', message: 'something broke' });
+    expect(ws.hub.pendingCount).toBe(0);
+    await connector.close();
+  });
+
+  it('fails with CONNECTOR_OFFLINE when no instance is connected', async () => {
+    await addAndRegister(ws, 'call-offline', '3');
+    expect((await callError(ws.hub.call('call-offline', 'hello', {}))).code).toBe('CONNECTOR_OFFLINE');
+  });
+
+  it('fails with TIMEOUT after callTimeoutMs and leaves the request table empty', async () => {
+    const connector = await online('call-timeout', '4');
+    const started = Date.now();
+    const error = await callError(ws.hub.call('call-timeout', 'silent', {}));
+    expect(error.code).toBe('TIMEOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(ws.hub.pendingCount).toBe(0);
+    // A late answer finds nothing to resolve and changes nothing.
+    connector.send({ c: connector.packets('connector.query')[0]!.c!, a: { late: true } });
+    await expect(connector.request('connector.task.new', { name: 'after', a: {} })).resolves.toHaveProperty('id');
+    expect(ws.hub.pendingCount).toBe(0);
+    await connector.close();
+  });
+
+  it('honours a per-call timeoutMs', async () => {
+    const connector = await online('call-timeout-option', '5');
+    connector.handlers.set('slow', () => new Promise((resolve) => setTimeout(() => resolve({ done: true }), 400)));
+    await expect(ws.hub.call('call-timeout-option', 'slow', {}, { timeoutMs: 2000 })).resolves.toEqual({ done: true });
+    await connector.close();
+  });
+
+  it('fails every pending call with CONNECTION_LOST at once when the socket closes', async () => {
+    const connector = await online('call-lost', '6');
+    const calls = [1, 2, 3].map(() => ws.hub.call('call-lost', 'silent', {}, { timeoutMs: 60_000 }));
+    await vi.waitFor(() => expect(connector.packets('connector.query')).toHaveLength(3));
+    expect(ws.hub.pendingCount).toBe(3);
+    const started = Date.now();
+    connector.socket.terminate();
+    for (const call of calls) expect((await callError(call)).code).toBe('CONNECTION_LOST');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(ws.hub.pendingCount).toBe(0);
+  });
+
+  it('spreads calls round-robin over the online instances', async () => {
+    const { token } = await addAndRegister(ws, 'call-rr', '7');
+    const keys = [];
+    for (const name of ['a', 'b']) {
+      const res = await ws.device('register', token, registerBody('7', { name }));
+      keys.push(res.body.key as string);
+    }
+    const [a, b] = await Promise.all(keys.map((k) => FakeConnector.connect(ws, k)));
+    a!.handlers.set('who', () => ({ me: 'a' }));
+    b!.handlers.set('who', () => ({ me: 'b' }));
+    await vi.waitFor(() => expect(ws.hub.online('call-rr')).toHaveLength(2));
+    const answers = await Promise.all([1, 2, 3, 4].map(() => ws.hub.call('call-rr', 'who', {})));
+    expect(answers.map((r) => (r as { me: string }).me).sort()).toEqual(['a', 'a', 'b', 'b']);
+    await Promise.all([a!.close(), b!.close()]);
+  });
+
+  it('batches the packets of one tick into one frame and splits past 256 packets', async () => {
+    const connector = await online('call-batch', '8');
+    connector.handlers.set('echo', (v: unknown) => v);
+    const before = connector.frames.length;
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => ws.hub.call('call-batch', 'echo', { i })));
+    expect(results).toEqual(Array.from({ length: 300 }, (_, i) => ({ i })));
+    const frames = connector.frames.slice(before).map((f) => (JSON.parse(f) as { p: unknown[] }).p.length);
+    expect(frames).toEqual([256, 44]);
+    await connector.close();
+  });
+
+  it('accepts answers only from the socket the call went out on', async () => {
+    const intruder = await online('call-intruder', '9');
+    const target = await online('call-target', '10');
+    const pending = ws.hub.call('call-target', 'silent', {}, { timeoutMs: 300 });
+    const query = await waitForPacket(target, (p) => p.m === 'connector.query');
+    intruder.send({ c: query.c!, a: { forged: true } });
+    expect((await callError(pending)).code).toBe('TIMEOUT');
+    await Promise.all([intruder.close(), target.close()]);
+  });
+});
+
+describe('negotiated features', () => {
+  it('remembers features from /connect for the socket', async () => {
+    const { key } = await addAndRegister(ws, 'features', '12');
+    await ws.device('connect', key, { protocol: { version: 1, features: [Feature.idempotencyKeys] } });
+    const connector = await FakeConnector.connect(ws, key);
+    await vi.waitFor(() => expect(ws.hub.online('features')[0]?.features).toEqual([Feature.idempotencyKeys]));
+    await connector.close();
+  });
+});

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { FakeConnector, addAndRegister, startTestWorkspace, waitForPacket, type TestWorkspace } from '../helpers.js';
+
+let ws: TestWorkspace;
+beforeAll(async () => {
+  ws = await startTestWorkspace({ heartbeatIntervalMs: 100 });
+}, 60_000);
+afterAll(() => ws?.close());
+
+/** Attempts an upgrade and answers the HTTP status it was refused with (or 101). */
+function upgradeStatus(url: string, protocols: string[], key: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, protocols, key === undefined ? {} : { headers: { authorization: `Connector ${key}` } });
+    socket.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      socket.terminate();
+    });
+    socket.once('open', () => {
+      resolve(101);
+      socket.close();
+    });
+    socket.once('error', (error) => {
+      if (!String(error.message).includes('Unexpected server response')) reject(error);
+    });
+  });
+}
+
+describe('WebSocket upgrade', () => {
+  it('refuses an unknown key with 401 and a missing sub-protocol with 400', async () => {
+    const { key } = await addAndRegister(ws, 'upgrade-checks', '1');
+    expect(await upgradeStatus(ws.websocketEndpoint, ['connector'], 'wrong-key')).toBe(401);
+    expect(await upgradeStatus(ws.websocketEndpoint, ['connector'], undefined)).toBe(401);
+    expect(await upgradeStatus(ws.websocketEndpoint, [], key)).toBe(400);
+    expect(await upgradeStatus(ws.websocketEndpoint, ['graphql-ws'], key)).toBe(400);
+    expect(await upgradeStatus(ws.url + 'elsewhere/', ['connector'], key)).toBe(404);
+    expect(await upgradeStatus(ws.websocketEndpoint, ['connector'], key)).toBe(101);
+    expect(await upgradeStatus(ws.websocketEndpoint.replace(/\/$/, ''), ['connector'], key)).toBe(101);
+  });
+
+  it('replaces the first socket of an instance when a second one connects', async () => {
+    const { key } = await addAndRegister(ws, 'upgrade-replace', '2');
+    const first = await FakeConnector.connect(ws, key);
+    const closed = new Promise<[number, string]>((resolve) =>
+      first.socket.once('close', (code, reason) => resolve([code, reason.toString()])),
+    );
+    const second = await FakeConnector.connect(ws, key);
+    expect(await closed).toEqual([1000, 'replaced']);
+    expect(ws.hub.online('upgrade-replace')).toHaveLength(1);
+    second.handlers.set('ping', () => ({ pong: true }));
+    await expect(ws.hub.call('upgrade-replace', 'ping', {})).resolves.toEqual({ pong: true });
+    await second.close();
+  });
+
+  it('closes the socket of an instance that posts /disconnect', async () => {
+    const { key } = await addAndRegister(ws, 'upgrade-disconnect', '3');
+    const connector = await FakeConnector.connect(ws, key);
+    const closed = new Promise<number>((resolve) => connector.socket.once('close', (code) => resolve(code)));
+    expect((await ws.device('disconnect', key)).status).toBe(200);
+    expect(await closed).toBe(1000);
+    await vi.waitFor(() => expect(ws.hub.online('upgrade-disconnect')).toHaveLength(0));
+  });
+});
+
+describe('frames', () => {
+  it('answers a bad packet that carries a callback id with an error, and survives a frame that is not JSON', async () => {
+    const { key } = await addAndRegister(ws, 'frames-bad', '4');
+    const connector = await FakeConnector.connect(ws, key);
+    connector.socket.send('this is not json');
+    connector.socket.send(JSON.stringify({ p: [{ id: 'x', c: '_req-bad', m: 42 }] }));
+    const answer = await waitForPacket(connector, (p) => p.c === '_req-bad');
+    expect(answer.a).toMatchObject({ error: '"m" must be a string', code: 'BAD_REQUEST' });
+    expect(connector.socket.readyState).toBe(WebSocket.OPEN);
+    await connector.close();
+  });
+
+  it('answers an unknown method with METHOD_NOT_FOUND, also for __proto__', async () => {
+    const { key } = await addAndRegister(ws, 'frames-unknown', '5');
+    const connector = await FakeConnector.connect(ws, key);
+    expect(await connector.request('connector.teleport', {})).toMatchObject({
+      code: 'METHOD_NOT_FOUND',
+      error: expect.stringContaining('unknown method "connector.teleport"'),
+    });
+    expect(await connector.request('__proto__', {})).toMatchObject({ code: 'METHOD_NOT_FOUND' });
+    expect(await connector.request('toString', {})).toMatchObject({ code: 'METHOD_NOT_FOUND' });
+    await connector.close();
+  });
+
+  it('closes a socket that sends a frame over maxPayload with 1009', async () => {
+    const small = await startTestWorkspace({ maxPayload: 1024 });
+    try {
+      const { key } = await addAndRegister(small, 'frames-big', '6');
+      const connector = await FakeConnector.connect(small, key);
+      const closed = new Promise<number>((resolve) => connector.socket.once('close', (code) => resolve(code)));
+      connector.send({ c: '_req-1', m: 'connector.task.new', a: { name: 'x'.repeat(2000), a: {} } });
+      expect(await closed).toBe(1009);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+});
+
+describe('Workspace.close', () => {
+  it('closes sockets with 1001, and can be called twice', async () => {
+    const other = await startTestWorkspace();
+    const { key } = await addAndRegister(other, 'closing', '9');
+    const connector = await FakeConnector.connect(other, key);
+    const closed = new Promise<number>((resolve) => connector.socket.once('close', (code) => resolve(code)));
+    const pending = other.hub.call('closing', 'silent', {}, { timeoutMs: 60_000 }).catch((e: { code: string }) => e.code);
+    await Promise.all([other.close(), other.close()]);
+    expect(await closed).toBe(1001);
+    expect(await pending).toBe('CONNECTION_LOST');
+    await expect(fetch(other.url)).rejects.toThrow();
+  }, 60_000);
+});
+
+describe('heartbeat', () => {
+  it('terminates a socket that leaves two pings unanswered', async () => {
+    const { key } = await addAndRegister(ws, 'heartbeat-dead', '7');
+    const socket = new WebSocket(ws.websocketEndpoint, ['connector'], { headers: { authorization: `Connector ${key}` }, autoPong: false });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    await vi.waitFor(() => expect(ws.hub.online('heartbeat-dead')).toHaveLength(1));
+    // 1006: terminated without a close frame.
+    expect(await closed).toBe(1006);
+    await vi.waitFor(() => expect(ws.hub.online('heartbeat-dead')).toHaveLength(0));
+  });
+
+  it('keeps a socket that answers pings', async () => {
+    const { key } = await addAndRegister(ws, 'heartbeat-alive', '8');
+    const connector = await FakeConnector.connect(ws, key);
+    let pings = 0;
+    connector.socket.on('ping', () => pings++);
+    await vi.waitFor(() => expect(pings).toBeGreaterThanOrEqual(5), { timeout: 3000 });
+    expect(connector.socket.readyState).toBe(WebSocket.OPEN);
+    await connector.close();
+  });
+});
