@@ -76,6 +76,11 @@ export class ConnectorRuntime {
     // all, so this one ref'd handle keeps the process serving until shutdown.
     this.#keepAlive ??= setInterval(() => undefined, 1 << 30);
     this.link.on('fatal', () => this.#releaseProcess());
+    // A call whose socket is gone is abandoned: its answer has nowhere to go (the workspace
+    // already failed it with CONNECTION_LOST), so tell the handler to stop.
+    this.link.on('close', () => {
+      for (const call of this.#inflight) call.abort(new ConnectorError('CONNECTION_LOST', 'the workspace link dropped during the call'));
+    });
     this.link.start();
   }
 

@@ -17,6 +17,7 @@ const CONNECTOR_ID = 'runtime-test';
 
 let gate = deferred();
 let startCalls = 0;
+let aborted: unknown;
 
 const connector = defineConnector({
   name: 'Runtime test',
@@ -35,6 +36,14 @@ const connector = defineConnector({
       description: 'files a task',
       input: z.object({ title: z.string() }),
       handler: async ({ title }, ctx) => ({ id: await ctx.tasks.create('todo', { title }) }),
+    }),
+    watch: method({
+      description: 'waits until its signal aborts and records why',
+      input: z.object({}),
+      handler: async (_input, ctx) => {
+        aborted = await new Promise<unknown>((resolve) => ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason), { once: true }));
+        return {};
+      },
     }),
     slow: method({
       description: 'waits for the test',
@@ -204,6 +213,17 @@ describe('ConnectorRuntime', () => {
     expect(await query(fake, 'file', { title: 'water plants' })).toEqual({ id: 'task-1' });
     const sent = await fake.waitForPacket((p) => p.m === 'connector.task.new');
     expect(sent.a).toEqual({ name: 'todo', a: { title: 'water plants' } });
+  });
+
+  it('aborts the signal of a call whose socket dropped, with CONNECTION_LOST', async () => {
+    const { fake, runtime } = await serve();
+    aborted = undefined;
+    void query(fake, 'watch').catch(() => undefined);
+    await expectEventually(() => runtime.inflight === 1);
+    fake.sockets.at(-1)!.terminate();
+    await expectEventually(() => aborted !== undefined);
+    expect(aborted).toMatchObject({ code: 'CONNECTION_LOST' });
+    await expectEventually(() => runtime.inflight === 0);
   });
 
   it('drains a call in flight on shutdown, refuses new calls with SHUTTING_DOWN, then disconnects and closes with 1001', async () => {
