@@ -5,14 +5,15 @@ import { FakeConnector, addAndRegister, registerBody, startTestWorkspace, waitFo
 
 let ws: TestWorkspace;
 beforeAll(async () => {
-  ws = await startTestWorkspace({ callTimeoutMs: 200 });
+  // Generous: calls here must not time out on a loaded machine; the TIMEOUT test uses its own workspace.
+  ws = await startTestWorkspace({ callTimeoutMs: 30_000 });
 }, 60_000);
 afterAll(() => ws?.close());
 
-async function online(name: string, connectorId: string): Promise<FakeConnector> {
-  const { key } = await addAndRegister(ws, name, connectorId);
-  const connector = await FakeConnector.connect(ws, key);
-  await vi.waitFor(() => expect(ws.hub.online(name)).toHaveLength(1));
+async function online(name: string, connectorId: string, on: TestWorkspace = ws): Promise<FakeConnector> {
+  const { key } = await addAndRegister(on, name, connectorId);
+  const connector = await FakeConnector.connect(on, key);
+  await vi.waitFor(() => expect(on.hub.online(name)).toHaveLength(1));
   return connector;
 }
 
@@ -72,17 +73,22 @@ describe('Hub.call', () => {
   });
 
   it('fails with TIMEOUT after callTimeoutMs and leaves the request table empty', async () => {
-    const connector = await online('call-timeout', '4');
-    const started = Date.now();
-    const error = await callError(ws.hub.call('call-timeout', 'silent', {}));
-    expect(error.code).toBe('TIMEOUT');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    expect(ws.hub.pendingCount).toBe(0);
-    // A late answer finds nothing to resolve and changes nothing.
-    connector.send({ c: connector.packets('connector.query')[0]!.c!, a: { late: true } });
-    await expect(connector.request('connector.task.new', { name: 'after', a: {} })).resolves.toHaveProperty('id');
-    expect(ws.hub.pendingCount).toBe(0);
-    await connector.close();
+    const short = await startTestWorkspace({ callTimeoutMs: 200 });
+    try {
+      const connector = await online('call-timeout', '4', short);
+      const started = Date.now();
+      const error = await callError(short.hub.call('call-timeout', 'silent', {}));
+      expect(error.code).toBe('TIMEOUT');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(short.hub.pendingCount).toBe(0);
+      // A late answer finds nothing to resolve and changes nothing.
+      connector.send({ c: connector.packets('connector.query')[0]!.c!, a: { late: true } });
+      await expect(connector.request('connector.task.new', { name: 'after', a: {} })).resolves.toHaveProperty('id');
+      expect(short.hub.pendingCount).toBe(0);
+      await connector.close();
+    } finally {
+      await short.close();
+    }
   });
 
   it('honours a per-call timeoutMs', async () => {
