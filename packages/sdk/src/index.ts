@@ -17,6 +17,35 @@ export type { MethodContext, LifecycleContext, TaskApi, CreateTaskOptions } from
 export { field } from './connector/fields.js';
 export type { ConfigField, ConfigFields, ConfigValues, FieldOptions, LooseConfigValues } from './connector/fields.js';
 export { buildManifest, describeMethods } from './connector/manifest.js';
+export { apiKey, basic, session, oauth2, OAUTH_RESULT_FIELD, REAUTHORIZATION_REQUIRED } from './auth/index.js';
+export type {
+  AuthSpec,
+  ApiKeyAuth,
+  ApiKeyOptions,
+  BasicAuth,
+  BasicOptions,
+  SessionAuth,
+  SessionOptions,
+  SessionToken,
+  OAuth2Auth,
+  OAuth2Options,
+  TokenSet,
+  AuthFieldOptions,
+} from './auth/index.js';
+export { createHttpClient, HttpError, nextLink, parseRetryAfter } from './http/index.js';
+export type {
+  HttpClient,
+  HttpClientOptions,
+  HttpRequestOptions,
+  HttpResponse,
+  QueryParams,
+  Pagination,
+  CursorPagination,
+  LinkPagination,
+  OffsetPagination,
+  PaginateOptions,
+  RetryOptions,
+} from './http/index.js';
 export { ConnectorError, RemoteError } from './errors.js';
 export { runConnector } from './runtime/run.js';
 export type { RunOptions, RunningConnector } from './runtime/run.js';

@@ -9,6 +9,7 @@ import { loadOrCreateAdminToken } from './server/admin-token.js';
 import { startHeartbeat } from './server/heartbeat.js';
 import { createHttpServer } from './server/http.js';
 import { Hub } from './server/hub.js';
+import { OAuthService } from './server/oauth.js';
 import { openStore } from './store/open.js';
 import type { PostgresDriverOptions } from './store/postgres.js';
 import type { Store } from './store/store.js';
@@ -33,6 +34,10 @@ export interface WorkspaceOptions {
   maxPayload?: number;
   /** Where to log. @default pino at level `LOG_LEVEL`, else 'info' */
   logger?: Logger;
+  /** URL people's browsers reach the workspace at (behind a proxy); the OAuth callback is `<publicUrl>oauth/callback`. @default the listen URL */
+  publicUrl?: string | undefined;
+  /** Lifetime of an OAuth `state`, in ms. @default 600000 (10 minutes) */
+  oauthStateTtlMs?: number | undefined;
 }
 
 /** A running workspace. */
@@ -104,12 +109,14 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
 
   // 3. Server: device endpoints, transport and admin API on one port.
   const hub = new Hub({ store, logger, callTimeoutMs });
+  const oauth = new OAuthService({ store, hub, logger, ...(options.oauthStateTtlMs === undefined ? {} : { ttlMs: options.oauthStateTtlMs }) });
   const { server, closeWebSocketServer } = createHttpServer({
     store,
     hub,
     logger,
     adminToken,
     callTimeoutMs,
+    oauth,
     maxPayload: options.maxPayload ?? 8 * 1024 * 1024,
   });
   try {
@@ -130,6 +137,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   const actualPort = (server.address() as AddressInfo).port;
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostInUrl}:${actualPort}/`;
+  oauth.setBaseUrl(options.publicUrl ?? url);
   logger.info({ url }, 'workspace listening');
 
   let closing: Promise<void> | undefined;

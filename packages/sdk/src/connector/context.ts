@@ -2,6 +2,7 @@
  * What a handler receives besides its input.
  */
 import type { Logger } from 'pino';
+import type { HttpClient } from '../http/client.js';
 
 /** Options of {@link TaskApi.create}. */
 export interface CreateTaskOptions {
@@ -34,6 +35,8 @@ export interface MethodContext<Config = unknown> {
   readonly signal: AbortSignal;
   /** The method's dotted name. */
   readonly method: string;
+  /** HTTP client with the connector's `http.baseUrl` and `auth` applied, bound to this call's signal. */
+  readonly http: HttpClient;
 }
 
 /** The context of lifecycle hooks (`start`, `healthCheck`). */
@@ -43,4 +46,6 @@ export interface LifecycleContext<Config = unknown> {
   readonly tasks: TaskApi;
   /** Aborted when the connector stops or the config is replaced. */
   readonly signal: AbortSignal;
+  /** HTTP client with the connector's `http.baseUrl` and `auth` applied (e.g. to ping the API in `healthCheck`). */
+  readonly http: HttpClient;
 }

@@ -6,6 +6,8 @@ import { checkMethodName } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { LifecycleContext, MethodContext } from './context.js';
 import type { ConfigFields, ConfigValues, LooseConfigValues } from './fields.js';
+import { authConfigFields, type AuthSpec } from '../auth/index.js';
+import type { HttpClientOptions } from '../http/client.js';
 
 /** An example call, shown in the manifest's JSDoc (`@example`). */
 export interface MethodExample<I> {
@@ -85,6 +87,13 @@ export interface ConnectorDefinition<F extends ConfigFields, M extends MethodMap
   /** Config fields a person fills in. @default {} */
   config?: F;
   /**
+   * How the connector authenticates to the outside system: `apiKey()`, `basic()`, `session()` or
+   * `oauth2()`. Adds its config fields and puts credentials on every `ctx.http` request. @default none
+   */
+  auth?: AuthSpec;
+  /** Settings of `ctx.http`: `baseUrl`, default headers, timeout, retries. @default {} */
+  http?: HttpClientOptions;
+  /**
    * The methods by dotted name. Pass a function to get `ctx.config` typed from `config`:
    * `methods: (method) => ({ hello: method({ ... }) })`.
    */
@@ -114,7 +123,7 @@ export interface Connector<F extends ConfigFields = ConfigFields, M extends Meth
 
 /**
  * Defines a connector. Checks method names up front.
- * @throws ConnectorError `DEFINITION_INVALID` when a method name is invalid or a method lacks a handler
+ * @throws ConnectorError `DEFINITION_INVALID` when a method name is invalid, a method lacks a handler, or a config field clashes with the fields of `auth`
  */
 export function defineConnector<F extends ConfigFields = Record<never, never>, M extends MethodMap = MethodMap>(
   definition: ConnectorDefinition<F, M>,
@@ -132,6 +141,11 @@ export function defineConnector<F extends ConfigFields = Record<never, never>, M
       throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: method "${name}" needs an \`input\` zod schema (use z.object({}) for none)`);
     }
     methods.set(name, method);
+  }
+  for (const name of Object.keys(authConfigFields(definition.auth))) {
+    if (Object.hasOwn(definition.config ?? {}, name)) {
+      throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: config field "${name}" is also added by auth (${definition.auth!.type}): rename your field`);
+    }
   }
   return { kind: 'connector', definition: rest, methods, fields: (definition.config ?? {}) as F };
 }

@@ -9,6 +9,7 @@ import { normalizeQueryName, SpecialQuery, WireErrorCode, type ErrorAnswer } fro
 import { ConnectorError } from '../errors.js';
 import type { AnyMethodDefinition, Connector } from './define.js';
 import type { MethodContext, TaskApi } from './context.js';
+import { createHttpClient, type HttpClient } from '../http/client.js';
 
 /** What one call needs besides the query. */
 export interface CallEnvironment {
@@ -17,6 +18,8 @@ export interface CallEnvironment {
   tasks: TaskApi;
   signal: AbortSignal;
   taskId?: string;
+  /** `ctx.http`, read when the handler first uses it. @default a client without auth or base URL */
+  http?: HttpClient;
 }
 
 /** The outcome of a call: a result object to send as `a`, or an error answer. */
@@ -114,11 +117,20 @@ export class Dispatcher {
 }
 
 function makeContext(method: string, env: CallEnvironment): MethodContext<unknown> {
+  let http: HttpClient | undefined;
   const ctx: MethodContext<unknown> = {
     config: env.config,
-    logger: env.logger,
+    // Read through, not copied: the runtime makes a call's logger and signal on first use.
+    get logger() {
+      return env.logger;
+    },
     tasks: env.tasks,
-    signal: env.signal,
+    get signal() {
+      return env.signal;
+    },
+    get http() {
+      return (http ??= env.http ?? createHttpClient({}, { signal: env.signal, logger: env.logger }));
+    },
     method,
     ...(env.taskId === undefined ? {} : { taskId: env.taskId }),
   };

@@ -7,6 +7,7 @@ import type { ConfigFieldSchema, ConnectorSchema, MethodSchema } from '../protoc
 import { renderDeclarations, type MethodDoc, type MethodTypes } from '../manifest/declarations.js';
 import type { Connector } from './define.js';
 import { toConfigSchema } from './fields.js';
+import { authConfigFields, usesOAuthFlow } from '../auth/index.js';
 
 /** JSON Schema of a zod schema; parts JSON Schema cannot express become `{}` rather than failing. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -27,13 +28,14 @@ export function describeMethods(connector: Connector): MethodDoc[] {
 /**
  * Builds the registration `schema`. `types` holds TypeScript signatures extracted from the
  * project's sources by `connector build`; without them, types are derived from the JSON Schemas.
+ * The fields of the connector's `auth` are added, and `oauth: true` for the OAuth flow (§2).
  */
 export function buildManifest(
   connector: Connector,
   types: ReadonlyMap<string, MethodTypes> = new Map(),
   extraFields: Record<string, ConfigFieldSchema> = {},
 ): ConnectorSchema {
-  const { summary, description } = connector.definition;
+  const { summary, description, auth } = connector.definition;
   const docs = describeMethods(connector);
   const methods: Record<string, MethodSchema> = {};
   for (const doc of docs) {
@@ -43,7 +45,8 @@ export function buildManifest(
     configSchema: toConfigSchema(connector.fields, {
       ...(summary === undefined ? {} : { summary }),
       ...(description === undefined ? {} : { description }),
-    }, extraFields),
+      ...(usesOAuthFlow(auth) ? { oauth: true } : {}),
+    }, { ...authConfigFields(auth), ...extraFields }),
     introspect: renderDeclarations(docs, types),
     methods,
   };

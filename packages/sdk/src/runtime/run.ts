@@ -48,7 +48,8 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
   }
   const version = options.version ?? connector.definition.version ?? '0.0.0';
   const schema = options.manifest ?? buildManifest(connector);
-  const needsKeys = Object.values(schema.configSchema.fields).some((f) => !f.plain && f.type !== 'managed');
+  // OAuth tokens (`oauthResult`, a managed field) are stored encrypted to the connector's own key too.
+  const needsKeys = Object.values(schema.configSchema.fields).some((f) => !f.plain && f.type !== 'managed') || schema.configSchema.oauth === true;
   const keys = loadKeys(env, needsKeys);
 
   const runtime = new ConnectorRuntime({
@@ -58,6 +59,7 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
     schema,
     logger,
     keys: keys.ring,
+    env: options.env ?? process.env,
     link: {
       instanceName: env.hostname ?? `${connectorId}/${version}`,
       deviceEndpoint: env.deviceEndpoint,

@@ -8,10 +8,12 @@ import { ConnectorMethod, Feature, WireErrorCode, WorkspaceMethod, type Connecto
 import { ConnectorError } from '../errors.js';
 import type { Connector } from '../connector/define.js';
 import type { LifecycleContext, TaskApi } from '../connector/context.js';
-import { Dispatcher } from '../connector/dispatch.js';
+import { Dispatcher, type CallEnvironment } from '../connector/dispatch.js';
 import { WorkspaceLink, type WorkspaceLinkOptions } from '../transport/link.js';
 import { decodeConfig, type KeyRing } from './config.js';
 import { createTaskApi } from './tasks.js';
+import { AuthController } from './auth-controller.js';
+import type { HttpClient } from '../http/client.js';
 
 /** Options of {@link ConnectorRuntime}. */
 export interface RuntimeOptions {
@@ -30,6 +32,8 @@ export interface RuntimeOptions {
   healthIntervalMs?: number;
   /** How long shutdown waits for calls in flight, in ms. @default 30000 */
   drainTimeoutMs?: number;
+  /** Environment of the OAuth settings (§6: `OAUTH_CLIENT_ID`, …). @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Extensions this SDK speaks (§8). */
@@ -41,7 +45,8 @@ export class ConnectorRuntime {
   readonly #o: RuntimeOptions;
   readonly #dispatcher: Dispatcher;
   readonly #tasks: TaskApi;
-  readonly #inflight = new Set<AbortController>();
+  readonly #auth: AuthController;
+  readonly #inflight = new Set<Call>();
   #config: Record<string, unknown> = {};
   #configAbort = new AbortController();
   #started = false;
@@ -63,6 +68,18 @@ export class ConnectorRuntime {
       onRequest: (packet) => this.#onRequest(packet),
     });
     this.#tasks = createTaskApi(this.link);
+    this.#auth = new AuthController({
+      connector: options.connector,
+      connectorId: options.connectorId,
+      keys: options.keys ?? [],
+      env: options.env ?? process.env,
+      logger: options.logger,
+      notify: (method, args) => this.link.notify(method, args),
+      // e.g. invalid_grant: say so now rather than at the next scheduled health check.
+      onProblem: () => {
+        if (this.#started && this.link.state === 'open') void this.#health().then((status) => this.link.notify(ConnectorMethod.healthCheck, status));
+      },
+    });
   }
 
   /** Calls in flight (for tests and diagnostics). */
@@ -104,6 +121,7 @@ export class ConnectorRuntime {
     for (const call of this.#inflight) call.abort(new ConnectorError('SHUTTING_DOWN', 'the connector is shutting down'));
     this.#configAbort.abort();
     await this.#runStop();
+    this.#auth.close();
     await this.link.close();
     this.#releaseProcess();
   }
@@ -124,7 +142,7 @@ export class ConnectorRuntime {
         return;
       case WorkspaceMethod.startOAuth:
       case WorkspaceMethod.finishOAuth:
-        this.#answerError(c, { error: `${m} is not supported: this connector does not use OAuth`, code: WireErrorCode.methodNotFound });
+        void this.#oauth(c, m, a);
         return;
       default:
         this.#answerError(c, { error: `unknown request ${JSON.stringify(m)}`, code: WireErrorCode.methodNotFound });
@@ -136,22 +154,28 @@ export class ConnectorRuntime {
       this.#answerError(c, { error: 'the connector is shutting down; send the call to another instance', code: WireErrorCode.shuttingDown, retryable: true });
       return;
     }
-    const call = new AbortController();
+    const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
+    const call = new Call(this.#config, this.#tasks, taskId, this.#o.logger, this.#auth, a.query, c);
     this.#inflight.add(call);
     try {
-      const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
-      const outcome = await this.#dispatcher.call(a.query, a.variables, {
-        config: this.#config,
-        logger: this.#o.logger.child({ method: Array.isArray(a.query) ? a.query.join('.') : a.query, call: c }),
-        tasks: this.#tasks,
-        signal: call.signal,
-        ...(taskId === undefined ? {} : { taskId }),
-      });
+      const outcome = await this.#dispatcher.call(a.query, a.variables, call);
       if (c === undefined) return;
       if (outcome.ok) this.link.answer(c, outcome.result);
       else this.#answerError(c, outcome.error);
     } finally {
       this.#inflight.delete(call);
+    }
+  }
+
+  /** §4 `start-oauth` / `finish-oauth`, answered by the connector's OAuth auth (§6). */
+  async #oauth(c: string | undefined, m: string, a: Record<string, unknown>): Promise<void> {
+    try {
+      const answer = await this.#auth.handleOAuth(m, a);
+      if (c !== undefined) this.link.answer(c, answer);
+    } catch (error) {
+      const e = error instanceof ConnectorError ? error : new ConnectorError(WireErrorCode.handlerFailed, (error as Error).message);
+      this.#o.logger.warn({ code: e.code }, `${m} failed: ${e.message}`);
+      this.#answerError(c, { error: e.message, code: e.code, retryable: e.retryable });
     }
   }
 
@@ -175,6 +199,7 @@ export class ConnectorRuntime {
     await this.#runStop();
     this.#configAbort = new AbortController();
     this.#config = decoded.values;
+    this.#auth.configure(decoded.values);
     let health: { ok: boolean; error: string | null };
     try {
       await this.#o.connector.definition.start?.(this.#lifecycle());
@@ -200,10 +225,14 @@ export class ConnectorRuntime {
   }
 
   #lifecycle(): LifecycleContext<never> {
-    return { config: this.#config as never, logger: this.#o.logger, tasks: this.#tasks, signal: this.#configAbort.signal };
+    const signal = this.#configAbort.signal;
+    return { config: this.#config as never, logger: this.#o.logger, tasks: this.#tasks, signal, http: this.#auth.http(signal, this.#o.logger) };
   }
 
   async #health(): Promise<{ ok: boolean; error: string | null }> {
+    // The auth knows when nothing can work until a person acts (e.g. re-authorize after invalid_grant).
+    const problem = this.#auth.problem();
+    if (problem !== undefined) return { ok: false, error: problem };
     const check = this.#o.connector.definition.healthCheck;
     if (check === undefined) return { ok: true, error: null };
     try {
@@ -220,5 +249,61 @@ export class ConnectorRuntime {
       if (!this.#started || this.link.state !== 'open') return;
       void this.#health().then((status) => this.link.notify(ConnectorMethod.healthCheck, status));
     }, this.#o.healthIntervalMs ?? 30_000).unref();
+  }
+}
+
+/**
+ * One call in flight, as the dispatcher hands it to the handler. Most handlers use neither their
+ * logger (a pino child with redaction, ~10 µs) nor their signal (an AbortController, several µs),
+ * so logger, signal and http are made on first use. A class rather than an object literal with
+ * getters: V8 builds such literals slowly, several µs each (bench/RESULTS.md).
+ */
+class Call implements CallEnvironment {
+  readonly config: unknown;
+  readonly tasks: TaskApi;
+  readonly taskId?: string;
+  readonly #root: Logger;
+  readonly #auth: AuthController;
+  readonly #query: unknown;
+  readonly #c: string | undefined;
+  #logger: Logger | undefined;
+  #http: HttpClient | undefined;
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+
+  constructor(config: unknown, tasks: TaskApi, taskId: string | undefined, root: Logger, auth: AuthController, query: unknown, c: string | undefined) {
+    this.config = config;
+    this.tasks = tasks;
+    if (taskId !== undefined) this.taskId = taskId;
+    this.#root = root;
+    this.#auth = auth;
+    this.#query = query;
+    this.#c = c;
+  }
+
+  get logger(): Logger {
+    return (this.#logger ??= this.#root.child({ method: Array.isArray(this.#query) ? this.#query.join('.') : this.#query, call: this.#c }));
+  }
+
+  /** Aborted by {@link abort}; when that came first, the signal is born aborted with its reason. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get http(): HttpClient {
+    return (this.#http ??= this.#auth.http(this.signal, this.logger));
+  }
+
+  /** Like AbortController.abort: only the first reason counts. */
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
   }
 }

@@ -104,7 +104,8 @@ export async function encryptSecret(value: unknown, publicKey: KeyObject, audien
  * Decrypts with the first of `privateKeys` whose `kid` matches (or, for a JWE without `kid`,
  * the first that works). Only RSA-OAEP-256/A256GCM is accepted.
  * @throws ConnectorError `SECRET_UNREADABLE` with the same text whatever went wrong, so the
- *   error tells an attacker nothing; callers add the field name.
+ *   error tells an attacker nothing; callers add the field name. `SECRET_KEY_UNKNOWN` when the
+ *   JWE names a `kid` the ring does not hold.
  */
 export async function decryptSecret(
   jwe: string,
@@ -126,12 +127,17 @@ export async function decryptSecret(
       // try the next key
     }
   }
-  throw new ConnectorError(
-    'SECRET_UNREADABLE',
-    kid !== undefined && candidates.length === 0
-      ? `the value was encrypted to key ${kid}, which this connector does not hold`
-      : 'the value could not be decrypted with this connector\'s key',
-  );
+  if (kid !== undefined && candidates.length === 0) {
+    // Item 22: a key id the ring does not hold is its own typed error (e.g. a rotation that
+    // dropped the previous key too early). The kid comes from the sender: shown only when tame.
+    const shown = /^[\w-]{1,64}$/.test(kid) ? kid : '(unprintable)';
+    throw new ConnectorError(
+      'SECRET_KEY_UNKNOWN',
+      `the value was encrypted to key ${shown}, which this connector does not hold: set the old key as PREVIOUS_PRIVATE_KEY during a rotation, or set the value again`,
+      { details: { kid: shown } },
+    );
+  }
+  throw new ConnectorError('SECRET_UNREADABLE', "the value could not be decrypted with this connector's key");
 }
 
 function readKid(jwe: string): string | undefined {

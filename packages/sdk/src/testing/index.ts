@@ -10,6 +10,9 @@ import type { Connector, MethodMap } from '../connector/define.js';
 import type { TaskApi } from '../connector/context.js';
 import type { ConfigFields } from '../connector/fields.js';
 import { Dispatcher, type CallOutcome } from '../connector/dispatch.js';
+import { createAuthSession, OAUTH_RESULT_FIELD, type AuthSession } from '../auth/index.js';
+import { createHttpClient, type HttpClient } from '../http/client.js';
+import { systemTimers } from '../transport/timers.js';
 
 /** A task created through the harness. */
 export interface RecordedTask {
@@ -24,6 +27,8 @@ export interface TestHarnessOptions {
   config?: Record<string, unknown>;
   /** Logger for handlers. @default a silent logger */
   logger?: Logger;
+  /** Environment of the auth (e.g. `OAUTH_CLIENT_ID`). @default {} */
+  env?: Record<string, string | undefined>;
 }
 
 type InputOf<M extends MethodMap, K extends keyof M> = z.input<M[K]['input']>;
@@ -47,6 +52,11 @@ export interface TestHarness<M extends MethodMap> {
   readonly tasks: RecordedTask[];
   /** Replaces the config (as a new `set-config` would). */
   setConfig(config: Record<string, unknown>): void;
+  /**
+   * The `ctx.http` handlers get: the connector's base URL and auth applied. Intercept its
+   * requests with nock (see the SDK README).
+   */
+  readonly http: HttpClient;
 }
 
 /** Creates a harness for `connector`. */
@@ -71,9 +81,29 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
       Object.assign(task.data, data);
     },
   };
-  const lifecycle = () => ({ config: config as never, logger, tasks: taskApi, signal: new AbortController().signal });
-  const query = (q: unknown, variables?: unknown) =>
-    dispatcher.call(q, variables, { config, logger, tasks: taskApi, signal: new AbortController().signal });
+  // The declared auth, as the runtime runs it; OAuth tokens it refreshes go back into the config.
+  let auth: AuthSession | undefined;
+  const configureAuth = (): void => {
+    auth?.close();
+    const spec = connector.definition.auth;
+    const http = createHttpClient(connector.definition.http ?? {}, { logger });
+    auth = spec === undefined ? undefined : createAuthSession(spec, {
+      config,
+      env: options.env ?? {},
+      logger,
+      timers: connector.definition.http?.timers ?? systemTimers,
+      random: Math.random,
+      http,
+      saveTokens: (tokens) => void (config = { ...config, [OAUTH_RESULT_FIELD]: tokens }),
+    });
+  };
+  configureAuth();
+  const httpFor = (signal?: AbortSignal): HttpClient => createHttpClient(connector.definition.http ?? {}, { auth, signal, logger });
+  const lifecycle = () => ({ config: config as never, logger, tasks: taskApi, signal: new AbortController().signal, http: httpFor() });
+  const query = (q: unknown, variables?: unknown) => {
+    const signal = new AbortController().signal;
+    return dispatcher.call(q, variables, { config, logger, tasks: taskApi, signal, http: httpFor(signal) });
+  };
 
   return {
     tasks,
@@ -95,6 +125,10 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
     },
     setConfig(next) {
       config = { ...next };
+      configureAuth();
+    },
+    get http() {
+      return httpFor();
     },
   };
 }

@@ -95,17 +95,25 @@ describe('encryptSecret / decryptSecret', () => {
 
   it('fails with a typed error naming the key id when the JWE was encrypted to a key it does not hold', async () => {
     expect(await failure(await encryptSecret('x', stranger.pub, AUD))).toEqual({
-      code: 'SECRET_UNREADABLE',
-      message: `the value was encrypted to key ${stranger.kid}, which this connector does not hold`,
+      code: 'SECRET_KEY_UNKNOWN',
+      message: `the value was encrypted to key ${stranger.kid}, which this connector does not hold: set the old key as PREVIOUS_PRIVATE_KEY during a rotation, or set the value again`,
     });
+  });
+
+  it('does not echo a key id that is not a plain token', async () => {
+    const odd = await jweWith('RSA-OAEP-256', 'A256GCM', stranger.pub, '<script>' + 'x'.repeat(200));
+    const outcome = await failure(odd);
+    expect(outcome.code).toBe('SECRET_KEY_UNKNOWN');
+    expect(outcome.message).toContain('(unprintable)');
+    expect(outcome.message).not.toContain('<script>');
   });
 
   it('still decrypts with the previous key of the ring during a rotation', async () => {
     const rotated = [{ key: current.priv, kid: current.kid }, { key: previous.priv, kid: previous.kid }];
     expect(await decryptSecret(await encryptSecret('old', previous.pub, AUD), rotated, AUD)).toBe('old');
     expect(await decryptSecret(await encryptSecret('new', current.pub, AUD), rotated, AUD)).toBe('new');
-    // Once the previous key leaves the ring, its secrets no longer decrypt.
-    expect((await failure(await encryptSecret('old', previous.pub, AUD))).code).toBe('SECRET_UNREADABLE');
+    // Once the previous key leaves the ring, its secrets no longer decrypt: a typed unknown-kid error.
+    expect((await failure(await encryptSecret('old', previous.pub, AUD))).code).toBe('SECRET_KEY_UNKNOWN');
   });
 
   it('never puts the clear value in its error', async () => {

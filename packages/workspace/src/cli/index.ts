@@ -9,6 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { callCommand } from './call.js';
 import { configCommands } from './config.js';
 import { connectorCommands } from './connector.js';
+import { oauthCommands } from './oauth.js';
 import { reportError, type GlobalArgs } from './output.js';
 import { serveCommand } from './serve.js';
 import { taskCommands } from './task.js';
@@ -47,5 +48,6 @@ cli = connectorCommands(cli, run);
 cli = configCommands(cli, run);
 cli = callCommand(cli, run);
 cli = taskCommands(cli, run);
+cli = oauthCommands(cli, run);
 
-await cli.demandCommand(1, 'pick a command: serve, connector, config, call or task').recommendCommands().strict().help().parseAsync();
+await cli.demandCommand(1, 'pick a command: serve, connector, config, call, task or oauth').recommendCommands().strict().help().parseAsync();

@@ -12,6 +12,7 @@ import type { ConnectorRecord, InstanceRecord, Store, TaskRecord } from '../stor
 import { checkConfigValues, configView, encryptConfigValues } from './config.js';
 import { HttpError, readAuthorization, readJsonBody, secretsEqual, sha256 } from './http-io.js';
 import type { Hub, OnlineInstance } from './hub.js';
+import type { OAuthService } from './oauth.js';
 
 /** Path prefix of the admin API. */
 export const ADMIN_PREFIX = '/api/v1/';
@@ -24,6 +25,8 @@ export interface AdminContext {
   adminToken: string;
   /** Largest `timeoutMs` a call may ask for. */
   callTimeoutMs: number;
+  /** The OAuth flow (§6). */
+  oauth: OAuthService;
 }
 
 /** An answer of a route. */
@@ -239,6 +242,20 @@ const routes: Route[] = [
         return { status: 200, body: { result } };
       } catch (error) {
         if (!(error instanceof WorkspaceError)) throw error;
+        throw new HttpError(CALL_ERROR_STATUS.get(error.code) ?? 502, error.code, error.message, error.details);
+      }
+    },
+  },
+  {
+    // §6 steps 1–2: the URL a person opens to connect the connector's account.
+    method: 'POST',
+    pattern: /^connectors\/([^/]+)\/oauth$/,
+    async handler({ oauth }, _req, [name]) {
+      try {
+        const started = await oauth.begin(name!);
+        return { status: 200, body: { connector: started.connector, url: started.url, redirectUri: started.redirectUri, expires: started.expires.toISOString() } };
+      } catch (error) {
+        if (!(error instanceof WorkspaceError) || ERROR_STATUS.has(error.code)) throw error;
         throw new HttpError(CALL_ERROR_STATUS.get(error.code) ?? 502, error.code, error.message, error.details);
       }
     },

@@ -8,6 +8,7 @@ import { ADMIN_PREFIX, handleAdmin, type AdminContext } from './admin-api.js';
 import { connect, disconnect, register, type DeviceContext } from './device.js';
 import { HttpError, sendJson } from './http-io.js';
 import { createUpgradeHandler, type TransportContext } from './transport.js';
+import { OAUTH_CALLBACK_PATH } from './oauth.js';
 
 /** Everything the routes need. */
 export type HttpContext = AdminContext & DeviceContext & TransportContext;
@@ -37,6 +38,12 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   if (device) {
     if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes POST`);
     await device(ctx, req, res);
+    return;
+  }
+  // §6 step 3: the provider sends the person's browser back here.
+  if (url.pathname === OAUTH_CALLBACK_PATH) {
+    if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes GET`);
+    await ctx.oauth.callback(res, url);
     return;
   }
   if (url.pathname.startsWith(ADMIN_PREFIX)) {

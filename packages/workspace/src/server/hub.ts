@@ -177,6 +177,18 @@ export class Hub {
    *   connector's error answer (`CONNECTOR_ERROR` when it carries none)
    */
   call(connector: string, query: string | readonly string[], variables: unknown, options: CallOptions = {}): Promise<unknown> {
+    const a: Record<string, unknown> = { query, variables: variables ?? {} };
+    if (options.taskId !== undefined) a.taskId = options.taskId;
+    return this.request(connector, WorkspaceMethod.query, a, options, query);
+  }
+
+  /**
+   * Sends any workspace → connector request of §4 (e.g. `connector.start-oauth`) to one online
+   * instance, round-robin, and resolves to its answer's `a`. `label` names it in errors.
+   * @throws WorkspaceError as {@link call} does
+   */
+  request(connector: string, method: string, a: Record<string, unknown>, options: CallOptions = {}, label: unknown = method): Promise<unknown> {
+    const query = label;
     const instances = this.byConnector.get(connector);
     if (!instances || instances.length === 0) {
       return Promise.reject(
@@ -191,12 +203,10 @@ export class Hub {
     const connection = instances[turn % instances.length]!;
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
     const c = this.nextCallbackId();
-    const a: Record<string, unknown> = { query, variables: variables ?? {} };
-    if (options.taskId !== undefined) a.taskId = options.taskId;
 
     return new Promise((resolve, reject) => {
       try {
-        connection.send({ id: this.nextPacketId(), c, m: WorkspaceMethod.query, a });
+        connection.send({ id: this.nextPacketId(), c, m: method, a });
       } catch (error) {
         reject(new WorkspaceError('BAD_REQUEST', `the call's variables cannot be sent as JSON: ${(error as Error).message}`));
         return;

@@ -1,0 +1,13 @@
+/**
+ * The outbound HTTP client (`ctx.http`): retries, auth, pagination.
+ */
+export { createHttpClient } from './client.js';
+export type { HttpClient, HttpClientOptions, HttpRequestOptions, HttpResponse, HttpClientBindings, QueryParams } from './client.js';
+export { HttpError } from './errors.js';
+export type { HttpErrorInit } from './errors.js';
+export { nextLink, paginate } from './paginate.js';
+export type { Pagination, CursorPagination, LinkPagination, OffsetPagination, PaginateOptions } from './paginate.js';
+export { parseRetryAfter, isIdempotent, isRetryableStatus, retryPolicy } from './retry.js';
+export type { RetryOptions, RetryPolicy } from './retry.js';
+export type { Credentials, RequestAuthenticator } from './authenticator.js';
+export { bodyExcerpt, redactText, REDACTED } from './redact.js';
