@@ -7,6 +7,7 @@ import { build as esbuild } from 'esbuild';
 import { buildManifest } from '../connector/manifest.js';
 import { extractMethodTypes } from '../manifest/ts-types.js';
 import type { MethodTypes } from '../manifest/declarations.js';
+import { bundleConnector, bundlePath } from './bundle.js';
 import { importConnector, readProject, sourceEntry } from './project.js';
 
 /** Options of {@link buildProject}. */
@@ -14,7 +15,7 @@ export interface BuildOptions {
   dir: string;
   /** Source entry, relative to `dir`. @default src/index.ts */
   entry?: string;
-  /** Bundle dependencies too (a single-file artifact). @default false */
+  /** Also write `connector.mjs` beside the entry: one runnable file with every dependency and the manifest. @default false */
   bundle?: boolean;
   /** Skip TypeScript signature extraction (faster; types come from the JSON Schemas). @default false */
   noTypes?: boolean;
@@ -22,18 +23,18 @@ export interface BuildOptions {
 }
 
 /** Builds and returns the output paths. */
-export async function buildProject(options: BuildOptions): Promise<{ entry: string; manifest: string; methods: number }> {
+export async function buildProject(options: BuildOptions): Promise<{ entry: string; manifest: string; methods: number; bundle?: string }> {
   const log = options.log ?? (() => undefined);
   const project = readProject(options.dir);
   const entry = sourceEntry(options.dir, options.entry);
   const outfile = join(options.dir, project.main);
 
-  // 1. Compile (dependencies stay external unless --bundle).
+  // 1. Compile (dependencies stay external; --bundle makes its own file in step 5).
   await esbuild({
     entryPoints: [join(options.dir, entry)],
     outfile,
     bundle: true,
-    ...(options.bundle ? {} : { packages: 'external' as const }),
+    packages: 'external',
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -65,5 +66,11 @@ export async function buildProject(options: BuildOptions): Promise<{ entry: stri
     schema,
   };
   await writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { entry: outfile, manifest: manifestFile, methods: connector.methods.size };
+  const result = { entry: outfile, manifest: manifestFile, methods: connector.methods.size };
+
+  // 5. The single-file artifact, with the manifest inlined.
+  if (!options.bundle) return result;
+  const bundle = await bundleConnector({ dir: options.dir, entry, outfile: bundlePath(options.dir, project.main), manifest });
+  log(`bundled ${bundle.file} (${(bundle.bytes / 1024).toFixed(0)} KiB): run it with \`node ${bundle.file}\``);
+  return { ...result, bundle: bundle.file };
 }

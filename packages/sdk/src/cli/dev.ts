@@ -1,17 +1,45 @@
 /**
- * `connector dev`: build, start, and rebuild + restart whenever a source file changes.
+ * `connector dev`: build, start, and rebuild + restart whenever a source file changes. With no
+ * workspace configured (empty `REGISTRATION_TOKEN`), it runs an embedded one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildProject } from './build.js';
+import { configuredToken, startEmbeddedWorkspace, type EmbeddedWorkspace } from './dev-workspace.js';
+import { importConnector, readProject } from './project.js';
+
+/** Options of {@link devProject}. */
+export interface DevOptions {
+  /** Port of the embedded workspace; taken → any free one. @default 4700 */
+  port?: number;
+  /** The `connector` CLI script to run `start` with. @default the script this process runs */
+  cli?: string;
+}
 
 /** Runs until interrupted. */
-export async function devProject(dir: string, log: (line: string) => void): Promise<void> {
-  const cli = fileURLToPath(import.meta.url);
+export async function devProject(dir: string, log: (line: string) => void, options: DevOptions = {}): Promise<void> {
+  // Not this module's own URL: the CLI is bundled in chunks, and this one is not the entry.
+  const cli = options.cli ?? process.argv[1] ?? '';
   let child: ChildProcess | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let childEnv: NodeJS.ProcessEnv = process.env;
+  let embedded: EmbeddedWorkspace | undefined;
+  let shownHowToCall = false;
+
+  // 1. A workspace to connect to: the configured one, else an embedded one.
+  if (configuredToken(dir) === undefined) {
+    const project = readProject(dir);
+    embedded = await startEmbeddedWorkspace({
+      dir,
+      name: project.name,
+      connectorId: project.connectorId ?? project.name,
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
+    // The real environment wins over .env, so these point the connector at the embedded workspace.
+    childEnv = { ...process.env, ...embedded.env };
+    log(`no REGISTRATION_TOKEN in .env: started an embedded workspace at ${embedded.url} (data in ${embedded.dataDir})`);
+  }
 
   const stopChild = async (): Promise<void> => {
     const running = child;
@@ -22,26 +50,56 @@ export async function devProject(dir: string, log: (line: string) => void): Prom
     await exited;
   };
 
+  // 2. Build and (re)start; the first time, say how to call the connector.
   const cycle = async (): Promise<void> => {
+    let entry: string;
     try {
       const result = await buildProject({ dir, log, noTypes: true });
+      entry = result.entry;
       log(`built ${result.methods} method(s); (re)starting`);
     } catch (error) {
       log(`build failed: ${(error as Error).message}`);
       return;
     }
     await stopChild();
-    child = spawn(process.execPath, [cli, 'start'], { cwd: dir, stdio: 'inherit' });
+    child = spawn(process.execPath, [cli, 'start'], { cwd: dir, stdio: 'inherit', env: childEnv });
+    if (embedded && !shownHowToCall) {
+      shownHowToCall = true;
+      log(await howToCall(embedded, entry));
+    }
   };
 
+  // 3. Watch the sources until interrupted.
   await cycle();
   watch(join(dir, 'src'), { recursive: true }, () => {
     clearTimeout(timer);
     timer = setTimeout(() => void cycle(), 150);
   });
   const quit = (): void => {
-    void stopChild().then(() => process.exit(0));
+    void stopChild()
+      .then(() => embedded?.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', quit);
   process.once('SIGTERM', quit);
+}
+
+/** The `workspace` commands that call the first method (with its first example) and set config. */
+async function howToCall(ws: EmbeddedWorkspace, entry: string): Promise<string> {
+  const workspace = `npx workspace --url ${ws.url.replace(/\/$/, '')} --data ${ws.dataDir}`;
+  let method = '<method>';
+  let input = '{}';
+  try {
+    const connector = await importConnector(entry);
+    const [name, definition] = [...connector.methods][0] ?? [];
+    if (name !== undefined) method = name;
+    if (definition?.examples?.[0] !== undefined) input = JSON.stringify(definition.examples[0].input);
+  } catch {
+    // The placeholders will do.
+  }
+  return [
+    'call the connector (in another terminal, once it has connected):',
+    `  ${workspace} call ${ws.name} ${method} '${input}'`,
+    `  ${workspace} config set ${ws.name} <field>=<value>`,
+  ].join('\n');
 }

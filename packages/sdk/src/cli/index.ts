@@ -2,13 +2,22 @@
  * The `connector` command. Never imported by the library.
  */
 import yargs from 'yargs';
+import { fileURLToPath } from 'node:url';
 import { hideBin } from 'yargs/helpers';
 import { ConnectorError } from '../errors.js';
-import { buildProject } from './build.js';
-import { callLocally } from './call.js';
-import { devProject } from './dev.js';
-import { writeKeys } from './keys.js';
-import { startProject } from './start.js';
+
+// Each command loads its module when it runs: `connector start`, which serves in production,
+// then never loads the TypeScript compiler (ts-morph) or esbuild that build-time commands need.
+const load = {
+  addMethod: () => import('./add-method.js'),
+  build: () => import('./build.js'),
+  call: () => import('./call.js'),
+  create: () => import('./create.js'),
+  dev: () => import('./dev.js'),
+  keys: () => import('./keys.js'),
+  start: () => import('./start.js'),
+  validate: () => import('./validate.js'),
+};
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -23,7 +32,15 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
-await yargs(hideBin(process.argv))
+const args = hideBin(process.argv);
+
+// `create` hands every argument, help included, to the scaffolder: its options are its own.
+if (args[0] === 'create') {
+  const { createConnectorProject } = await load.create();
+  process.exit(await createConnectorProject(args.slice(1)).catch(fail));
+}
+
+await yargs(args)
   .scriptName('connector')
   .usage('$0 <command>')
   .command(
@@ -32,10 +49,15 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .option('entry', { type: 'string', describe: 'source entry (default src/index.ts)' })
-        .option('bundle', { type: 'boolean', default: false, describe: 'bundle dependencies into one file' })
+        .option('bundle', {
+          type: 'boolean',
+          default: false,
+          describe: 'also write dist/connector.mjs: one runnable file with dependencies and manifest',
+        })
         .option('types', { type: 'boolean', default: true, describe: 'extract TypeScript signatures (use --no-types to skip)' }),
     async (argv) => {
       const started = Date.now();
+      const { buildProject } = await load.build();
       const result = await buildProject({
         dir: process.cwd(),
         bundle: argv.bundle,
@@ -43,7 +65,8 @@ await yargs(hideBin(process.argv))
         log: say,
         ...(argv.entry === undefined ? {} : { entry: argv.entry }),
       }).catch(fail);
-      say(`built ${result.entry} and ${result.manifest} (${result.methods} method(s)) in ${Date.now() - started} ms`);
+      const bundle = result.bundle === undefined ? '' : ` and the bundle ${result.bundle}`;
+      say(`built ${result.entry}, ${result.manifest}${bundle} (${result.methods} method(s)) in ${Date.now() - started} ms`);
     },
   )
   .command(
@@ -51,12 +74,59 @@ await yargs(hideBin(process.argv))
     'serve the built connector (reads .env)',
     (y) => y.option('entry', { type: 'string', describe: 'built entry (default: package.json main)' }),
     async (argv) => {
+      const { startProject } = await load.start();
       await startProject(process.cwd(), argv.entry).catch(fail);
     },
   )
-  .command('dev', 'build, start, and restart on every change under src/', {}, async () => {
-    await devProject(process.cwd(), say).catch(fail);
-  })
+  .command('create', 'create a connector project (same as `npx create-connector`; see `connector create --help`)')
+  .command(
+    'dev',
+    'build, start, and restart on every change under src/ (with an embedded workspace when REGISTRATION_TOKEN is empty)',
+    (y) => y.option('port', { type: 'number', describe: 'port of the embedded workspace (default 4700, else any free one)' }),
+    async (argv) => {
+      const { devProject } = await load.dev();
+      const cli = fileURLToPath(import.meta.url);
+      await devProject(process.cwd(), say, argv.port === undefined ? { cli } : { cli, port: argv.port }).catch(fail);
+    },
+  )
+  .command(
+    'validate',
+    'lint the manifest: descriptions, names, secret fields marked plain, examples',
+    (y) =>
+      y
+        .option('entry', { type: 'string', describe: 'source entry (default src/index.ts)' })
+        .option('strict', { type: 'boolean', default: false, describe: 'fail on warnings too' }),
+    async (argv) => {
+      const { formatIssues, validateProject } = await load.validate();
+      const issues = await validateProject(process.cwd(), argv.entry).catch(fail);
+      const failed = issues.some((i) => i.severity === 'error' || argv.strict);
+      (failed ? process.stderr : process.stdout).write(`${formatIssues(issues)}\n`);
+      if (failed) process.exit(1);
+    },
+  )
+  .command('add', 'add to the project', (y) =>
+    y
+      .command(
+        'method <name>',
+        'add a method skeleton to src/index.ts and a test to test/',
+        (m) =>
+          m
+            .positional('name', { type: 'string', demandOption: true, describe: 'dotted method name, e.g. contacts.list' })
+            .option('description', { type: 'string', describe: 'what the method does' })
+            .option('entry', { type: 'string', describe: 'source entry (default src/index.ts)' }),
+        async (argv) => {
+          const { addMethod } = await load.addMethod();
+          const files = await addMethod({
+            dir: process.cwd(),
+            name: argv.name,
+            ...(argv.description === undefined ? {} : { description: argv.description }),
+            ...(argv.entry === undefined ? {} : { entry: argv.entry }),
+          }).catch(fail);
+          say(`added method ${argv.name}: ${files.join(', ')}`);
+        },
+      )
+      .demandCommand(1, 'name what to add: method'),
+  )
   .command(
     'keys',
     'write a new PRIVATE_KEY/PUBLIC_KEY pair to .env',
@@ -65,6 +135,7 @@ await yargs(hideBin(process.argv))
         .option('force', { type: 'boolean', default: false, describe: 'replace an existing pair' })
         .option('rotate', { type: 'boolean', default: false, describe: 'keep the current private key as PREVIOUS_PRIVATE_KEY' }),
     async (argv) => {
+      const { writeKeys } = await load.keys();
       const { kid, file } = await writeKeys({ dir: process.cwd(), force: argv.force, rotate: argv.rotate }).catch(fail);
       say(`wrote a new key pair (key id ${kid}) to ${file}`);
     },
@@ -78,11 +149,12 @@ await yargs(hideBin(process.argv))
         .positional('input', { type: 'string', describe: 'JSON arguments' })
         .option('config', { type: 'string', array: true, default: [] as string[], describe: 'config value key=value (repeatable)' }),
     async (argv) => {
+      const { callLocally } = await load.call();
       const result = await callLocally(process.cwd(), argv.method, argv.input, argv.config.map(String)).catch(fail);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     },
   )
-  .demandCommand(1, 'name a command: build, start, dev, keys or call')
+  .demandCommand(1, 'name a command: create, build, start, dev, keys, call, validate or add')
   .strict()
   .help()
   .fail((message, error) => {

@@ -1,0 +1,72 @@
+/**
+ * The command line: `create-connector [directory] --connector-id … --target … --auth …`.
+ */
+import yargs from 'yargs';
+import { CreateError } from './errors.js';
+import { AUTH_KINDS, TARGETS, type AuthKind, type Target } from './options.js';
+import { PACKAGE_MANAGERS, type PackageManager } from './package-manager.js';
+import { CREATE_CONNECTOR_VERSION } from './versions.js';
+
+/** What the command line said; unset options are for prompts or defaults to fill. */
+export interface CliArgs {
+  directory?: string;
+  connectorId?: string;
+  target?: Target;
+  auth?: AuthKind;
+  packageManager?: PackageManager;
+  install: boolean;
+  force: boolean;
+  yes: boolean;
+}
+
+/** Parsed arguments, or the text to print for `--help` / `--version`. */
+export type ParsedArgs = { kind: 'run'; args: CliArgs } | { kind: 'print'; text: string };
+
+/**
+ * Parses `argv` (without `node` and the script).
+ * @throws CreateError `USAGE` (exit code 2) for unknown options or bad values
+ */
+export async function parseArgs(argv: readonly string[], scriptName: string): Promise<ParsedArgs> {
+  const parser = yargs([...argv])
+    .scriptName(scriptName)
+    // Help and version are options of our own: yargs' built-ins would exit the process.
+    .help(false)
+    .version(false)
+    .command('$0 [directory]', 'Creates a connector project in <directory>; its last segment is the package name.', (y) =>
+      y.positional('directory', { type: 'string', describe: 'project folder and package name, e.g. my-connector or @acme/crm' }),
+    )
+    .option('connector-id', { type: 'string', describe: 'connector id from the workspace (asked for when missing)' })
+    .option('target', {
+      choices: TARGETS,
+      describe: 'where it runs: on-prem (container, systemd) or cloud (one bundled file) [default: on-prem]',
+    })
+    .option('auth', { choices: AUTH_KINDS, describe: 'how it signs in to the API it connects to [default: none]' })
+    .option('package-manager', {
+      choices: PACKAGE_MANAGERS,
+      describe: 'package manager for install and scripts [default: the one running this]',
+    })
+    .option('install', { type: 'boolean', default: true, describe: 'install dependencies (--no-install to skip)' })
+    .option('force', { type: 'boolean', default: false, describe: 'write into a folder that is not empty (replaces same-named files)' })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'never ask: use defaults for what is missing' })
+    .option('help', { alias: 'h', type: 'boolean', describe: 'show help' })
+    .option('version', { alias: 'v', type: 'boolean', describe: 'show the version' })
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .example('$0 my-connector --connector-id 1234', 'on-prem project, no auth, installs with the current package manager')
+    .example('$0 crm --connector-id 1234 --target cloud --auth oauth2 --no-install', 'cloud project with OAuth 2.0, no install')
+    .fail((message, error) => {
+      throw error ?? new CreateError('USAGE', `${message}; see --help`, { exitCode: 2 });
+    });
+
+  const parsed = await parser.parseAsync();
+  if (parsed.help) return { kind: 'print', text: await parser.getHelp() };
+  if (parsed.version) return { kind: 'print', text: CREATE_CONNECTOR_VERSION };
+  const args: CliArgs = { install: parsed.install, force: parsed.force, yes: parsed.yes };
+  if (parsed.directory !== undefined) args.directory = String(parsed.directory);
+  if (parsed.connectorId !== undefined) args.connectorId = String(parsed.connectorId);
+  if (parsed.target !== undefined) args.target = parsed.target;
+  if (parsed.auth !== undefined) args.auth = parsed.auth;
+  if (parsed.packageManager !== undefined) args.packageManager = parsed.packageManager;
+  return { kind: 'run', args };
+}

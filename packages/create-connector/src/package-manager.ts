@@ -1,0 +1,60 @@
+/**
+ * The package manager the project is set up for: the one that ran us, unless told otherwise.
+ */
+
+/** Package managers the scaffolder knows. */
+export const PACKAGE_MANAGERS = ['npm', 'yarn', 'pnpm'] as const;
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+
+/**
+ * The package manager named by `npm_config_user_agent` (e.g. `pnpm/9.1.0 npm/? node/v20…`).
+ * @default 'npm' when the variable is unset or names another tool
+ */
+export function detectPackageManager(userAgent: string | undefined = process.env.npm_config_user_agent): PackageManager {
+  const name = userAgent?.split(' ')[0]?.split('/')[0];
+  return PACKAGE_MANAGERS.find((pm) => pm === name) ?? 'npm';
+}
+
+/** The command lines a person (or a Containerfile) types for `pm`. */
+export interface PackageManagerCommands {
+  /** Install dependencies, e.g. `npm install`. */
+  install: string;
+  /** Install exactly what the lockfile says, for images. */
+  installFrozen: string;
+  /** Install production dependencies only, from the lockfile. */
+  installProduction: string;
+  /** The lockfile's name. */
+  lockfile: string;
+  /** Run a package.json script, e.g. `run('build')` → `npm run build`. */
+  run: (script: string) => string;
+}
+
+/** Commands of `pm`. */
+export function commandsOf(pm: PackageManager): PackageManagerCommands {
+  switch (pm) {
+    case 'npm':
+      return {
+        install: 'npm install',
+        installFrozen: 'npm ci',
+        installProduction: 'npm ci --omit=dev',
+        lockfile: 'package-lock.json',
+        run: (script) => (script === 'start' || script === 'test' ? `npm ${script}` : `npm run ${script}`),
+      };
+    case 'yarn':
+      return {
+        install: 'yarn',
+        installFrozen: 'yarn install --frozen-lockfile',
+        installProduction: 'yarn install --frozen-lockfile --production',
+        lockfile: 'yarn.lock',
+        run: (script) => `yarn ${script}`,
+      };
+    case 'pnpm':
+      return {
+        install: 'pnpm install',
+        installFrozen: 'pnpm install --frozen-lockfile',
+        installProduction: 'pnpm install --frozen-lockfile --prod',
+        lockfile: 'pnpm-lock.yaml',
+        run: (script) => `pnpm ${script}`,
+      };
+  }
+}

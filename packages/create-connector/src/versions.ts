@@ -1,0 +1,14 @@
+/**
+ * Version ranges written into generated projects. `test/versions.test.ts` checks the SDK range
+ * against the SDK's own package.json, so a release of one never forgets the other.
+ */
+export const VERSIONS = {
+  '@connector-kit/sdk': '^0.1.0',
+  '@types/node': '^20.19.0',
+  nock: '^14.0.0',
+  typescript: '~5.9.0',
+  vitest: '^4.1.0',
+} as const;
+
+/** This package's version (printed by `--version`). */
+export const CREATE_CONNECTOR_VERSION = '0.1.0';

@@ -1,0 +1,211 @@
+/**
+ * The built `create-connector` binary, run as a person would; assertions on what it wrote.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CLI, runCli, tempDir } from './helpers.js';
+
+let dir: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => dir.remove());
+
+const read = (...path: string[]): string => readFileSync(join(dir.path, ...path), 'utf8');
+
+describe('create-connector', { timeout: 30_000 }, () => {
+  it('writes an on-prem project with package.json, .env, .gitignore, Containerfile and systemd unit', async () => {
+    const run = await runCli(dir.path, ['my-connector', '--connector-id', '1234', '--auth', 'api-key', '--no-install']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('✔ wrote 13 files and a new key pair');
+    expect(run.stdout).toContain('Next steps:\n  cd my-connector\n  npm install\n  npm test');
+
+    const pkg = JSON.parse(read('my-connector', 'package.json'));
+    expect(pkg).toMatchObject({
+      name: 'my-connector',
+      version: '0.1.0',
+      type: 'module',
+      connectorId: '1234',
+      scripts: { build: 'connector build', start: 'connector start', dev: 'connector dev', test: 'vitest run' },
+      dependencies: { '@connector-kit/sdk': '^0.1.0' },
+    });
+    expect(Object.keys(pkg.devDependencies).sort()).toEqual(['@types/node', 'nock', 'typescript', 'vitest']);
+    expect(pkg.devDependencies.nock).toBe('^14.0.0');
+
+    const env = parseEnv(read('my-connector', '.env'));
+    expect(env).toMatchObject({
+      REGISTRATION_TOKEN: '',
+      DEVICE_ENDPOINT: 'http://127.0.0.1:4700/',
+      WEBSOCKET_ENDPOINT: 'ws://127.0.0.1:4700/transport/',
+    });
+    expect(Buffer.from(env.PRIVATE_KEY!, 'base64').toString()).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(Buffer.from(env.PUBLIC_KEY!, 'base64').toString()).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(statSync(join(dir.path, 'my-connector', '.env')).mode & 0o777).toBe(0o600);
+
+    expect(read('my-connector', '.gitignore').split('\n')).toContain('.env');
+    expect(existsSync(join(dir.path, 'my-connector', '_gitignore'))).toBe(false);
+    expect(read('my-connector', 'src', 'index.ts')).toContain('apiKey: field.line({');
+    expect(read('my-connector', 'test', 'items.test.ts')).toContain("import nock from 'nock'");
+
+    const containerfile = read('my-connector', 'Containerfile');
+    expect(containerfile).toMatch(/^USER node$/m);
+    expect(containerfile).toMatch(/^HEALTHCHECK .*deploy\/healthcheck\.mjs/m);
+    expect(containerfile).toMatch(/^ENTRYPOINT \["npm","start"\]$/m);
+    expect(containerfile).toContain('RUN npm ci --omit=dev');
+    expect(read('my-connector', '.dockerignore').split('\n')).toContain('.env');
+    const unit = read('my-connector', 'deploy', 'connector@.service');
+    expect(unit).toContain('ExecStart=/opt/my-connector/node_modules/.bin/connector start');
+    expect(unit).toContain('Environment=HOSTNAME=%H-%i');
+    expect(read('my-connector', 'DEPLOYMENT.md')).toContain('## Several replicas, one registration');
+    expect(read('my-connector', 'README.md')).toContain('--connector-id 1234');
+  });
+
+  it('writes a cloud project whose build makes the single-file bundle', async () => {
+    const run = await runCli(dir.path, ['cloud-one', '--connector-id', 'c-1', '--target', 'cloud', '--no-install']);
+    expect(run.code).toBe(0);
+    const pkg = JSON.parse(read('cloud-one', 'package.json'));
+    expect(pkg.scripts).toMatchObject({ build: 'connector build --bundle', start: 'node dist/connector.mjs' });
+    expect(existsSync(join(dir.path, 'cloud-one', 'Containerfile'))).toBe(false);
+    expect(read('cloud-one', 'DEPLOYMENT.md')).toContain('dist/connector.mjs');
+    expect(run.stdout).toContain('npm run build          write dist/connector.mjs');
+  });
+
+  it('uses the package manager that ran it, in scripts, docs and the Containerfile', async () => {
+    const run = await runCli(dir.path, ['p', '--connector-id', '1', '--no-install'], {
+      npm_config_user_agent: 'pnpm/9.1.0 npm/? node/v20.19.0',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  pnpm install\n  pnpm test');
+    const containerfile = read('p', 'Containerfile');
+    expect(containerfile).toContain('RUN corepack enable');
+    expect(containerfile).toMatch(/^ENTRYPOINT \["pnpm","start"\]$/m);
+    expect(read('p', 'README.md')).toContain('pnpm dev');
+  });
+
+  it('prints help and exits 0', async () => {
+    const run = await runCli(dir.path, ['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--connector-id');
+    expect(run.stdout).toContain('[choices: "none", "api-key", "basic", "oauth2"]');
+  });
+
+  it('refuses an invalid package name, writing nothing', async () => {
+    const run = await runCli(dir.path, ['My Connector', '--connector-id', '1', '--no-install']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatchInlineSnapshot(`
+      "create-connector: "My Connector" is not a valid npm package name: the name has capital letters. Use lower case letters, digits and "-", e.g. my-connector
+      "
+    `);
+    expect(existsSync(join(dir.path, 'My Connector'))).toBe(false);
+  });
+
+  it('asks for --connector-id without a terminal instead of prompting, exit code 2', async () => {
+    const run = await runCli(dir.path, ['x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--connector-id is required');
+    expect(existsSync(join(dir.path, 'x'))).toBe(false);
+  });
+
+  it('rejects unknown options and bad choices with exit code 2', async () => {
+    expect((await runCli(dir.path, ['x', '--connector-id', '1', '--target', 'moon'])).code).toBe(2);
+    const unknown = await runCli(dir.path, ['x', '--connector-id', '1', '--colour']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown argument: colour');
+  });
+
+  it('refuses a folder that is not empty, and writes into it with --force', async () => {
+    mkdirSync(join(dir.path, 'x'));
+    writeFileSync(join(dir.path, 'x', 'notes.txt'), 'mine');
+    const refused = await runCli(dir.path, ['x', '--connector-id', '1', '--no-install']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is not empty (notes.txt): pick another name, or pass --force');
+    expect(existsSync(join(dir.path, 'x', 'package.json'))).toBe(false);
+
+    const forced = await runCli(dir.path, ['x', '--connector-id', '1', '--no-install', '--force']);
+    expect(forced.code).toBe(0);
+    expect(read('x', 'notes.txt')).toBe('mine');
+    expect(existsSync(join(dir.path, 'x', 'package.json'))).toBe(true);
+  });
+
+  describe('when the install fails', () => {
+    // A package manager that fails, first on PATH.
+    const failingNpm = (): string => {
+      const bin = join(dir.path, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'npm'), '#!/bin/sh\necho "npm ERR! network down" >&2\nmkdir -p node_modules/half\nexit 7\n');
+      chmodSync(join(bin, 'npm'), 0o755);
+      return `${bin}:${process.env.PATH}`;
+    };
+
+    it('removes the project it created and exits 1', async () => {
+      const run = await runCli(dir.path, ['gone', '--connector-id', '1'], { PATH: failingNpm() });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('npm ERR! network down');
+      expect(run.stderr).toContain('create-connector: npm install failed (exit code 7)');
+      expect(existsSync(join(dir.path, 'gone'))).toBe(false);
+    });
+
+    it('with --force, removes only what it added and restores the files it replaced', async () => {
+      const project = join(dir.path, 'kept');
+      mkdirSync(project);
+      writeFileSync(join(project, 'README.md'), 'my readme');
+      writeFileSync(join(project, 'notes.txt'), 'mine');
+      const run = await runCli(dir.path, ['kept', '--connector-id', '1', '--force'], { PATH: failingNpm() });
+      expect(run.code).toBe(1);
+      expect(read('kept', 'README.md')).toBe('my readme');
+      expect(read('kept', 'notes.txt')).toBe('mine');
+      for (const added of ['package.json', 'src', 'node_modules', '.env']) expect(existsSync(join(project, added)), added).toBe(false);
+    });
+  });
+
+  describe('at a terminal', () => {
+    // `script` gives the CLI a pseudo-terminal, so stdin.isTTY is true as for a person.
+    const hasScript = existsSync('/usr/bin/script');
+
+    function runInTerminal(args: string[], env: Record<string, string> = {}) {
+      const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: dir.path,
+        env: { PATH: process.env.PATH ?? '', TERM: 'dumb', ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { child, output: () => output, exited };
+    }
+
+    it.runIf(hasScript)('asks for the name, connector id, target and auth', async () => {
+      const run = runInTerminal(['--no-install']);
+      try {
+        const answer = async (question: string, text: string): Promise<void> => {
+          await vi.waitFor(() => expect(run.output()).toContain(question), { timeout: 10_000 });
+          run.child.stdin.write(`${text}\r`);
+        };
+        await answer('? Project name (my-connector)', 'asked-for');
+        await answer('? Connector id', '');
+        await vi.waitFor(() => expect(run.output()).toContain('the connector id is empty'), { timeout: 5_000 });
+        run.child.stdin.write('4321\r');
+        await answer('? Where will it run [1) on-prem  2) cloud] (on-prem)', '2');
+        await answer('? How does it sign in to the API', 'basic');
+        expect(await run.exited).toBe(0);
+      } finally {
+        run.child.kill();
+      }
+      const pkg = JSON.parse(read('asked-for', 'package.json'));
+      expect(pkg).toMatchObject({ name: 'asked-for', connectorId: '4321', scripts: { build: 'connector build --bundle' } });
+      expect(read('asked-for', 'src', 'index.ts')).toContain('password: field.line({');
+    });
+
+    it.runIf(hasScript)('never asks in CI', async () => {
+      const run = runInTerminal(['x'], { CI: 'true' });
+      expect(await run.exited).toBe(2);
+      expect(run.output()).toContain('--connector-id is required');
+      expect(run.output()).not.toContain('?');
+    });
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { commandsOf, detectPackageManager } from '../src/package-manager.js';
+
+describe('detectPackageManager', () => {
+  it('reads the package manager from npm_config_user_agent', () => {
+    expect(detectPackageManager('pnpm/9.1.0 npm/? node/v20.19.0 linux x64')).toBe('pnpm');
+    expect(detectPackageManager('yarn/1.22.22 npm/? node/v20.19.0 linux x64')).toBe('yarn');
+    expect(detectPackageManager('npm/11.0.0 node/v20.19.0 linux x64 workspaces/false')).toBe('npm');
+  });
+
+  it('falls back to npm when unset or unknown', () => {
+    expect(detectPackageManager(undefined)).toBe('npm');
+    expect(detectPackageManager('bun/1.1.0')).toBe('npm');
+  });
+});
+
+describe('commandsOf', () => {
+  it('spells scripts the way each package manager runs them', () => {
+    expect(['npm', 'yarn', 'pnpm'].map((pm) => commandsOf(pm as 'npm').run('dev'))).toEqual(['npm run dev', 'yarn dev', 'pnpm dev']);
+    expect(commandsOf('npm').run('start')).toBe('npm start');
+    expect(commandsOf('pnpm').installProduction).toBe('pnpm install --frozen-lockfile --prod');
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * `connector create`: the scaffolder of the `create-connector` package, run in this process, so
+ * `npx @connector-kit/sdk create …` and `npx create-connector …` are one implementation.
+ */
+import { ConnectorError } from '../errors.js';
+
+/** The part of `create-connector` used here. */
+interface CreateConnectorModule {
+  main(argv: readonly string[], options?: { scriptName?: string }): Promise<number>;
+}
+
+const PACKAGE = 'create-connector';
+
+/**
+ * Runs `create-connector` with `argv` and resolves to its exit code.
+ * @throws ConnectorError `CREATE_MISSING` when the package is not installed
+ */
+export async function createConnectorProject(argv: readonly string[]): Promise<number> {
+  // A variable, not a literal: the bundler must not inline the package into the SDK.
+  const specifier: string = PACKAGE;
+  let mod: CreateConnectorModule;
+  try {
+    mod = (await import(specifier)) as CreateConnectorModule;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(PACKAGE);
+    if (!missing) throw error;
+    throw new ConnectorError(
+      'CREATE_MISSING',
+      `the ${PACKAGE} package is not installed next to the SDK: run \`npx ${PACKAGE} ${argv.join(' ')}\` instead`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return mod.main(argv, { scriptName: 'connector create' });
+}

@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connector } from './fixture.js';
+
+describe('connector create (built CLI)', { timeout: 30_000 }, () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the create-connector scaffolder with every argument', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ck-create-'));
+    const result = await connector(
+      ['create', 'via-sdk', '--connector-id', '77', '--target', 'cloud', '--auth', 'basic', '--no-install'],
+      dir,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Creating via-sdk in');
+    const pkg = JSON.parse(readFileSync(join(dir, 'via-sdk', 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'via-sdk', connectorId: '77', scripts: { build: 'connector build --bundle' } });
+    expect(readFileSync(join(dir, 'via-sdk', 'src', 'index.ts'), 'utf8')).toContain('password: field.line({');
+  });
+
+  it("shows the scaffolder's help under its own name, and its errors with its exit codes", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ck-create-'));
+    const help = await connector(['create', '--help'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('connector create [directory]');
+    const missing = await connector(['create', 'x'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('connector create: --connector-id is required');
+  });
+});

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CLI, GREETER, ROOT, fixture, run, type Fixture } from './fixture.js';
+
+const WORKSPACE_CLI = join(ROOT, 'node_modules/@connector-kit/workspace/dist/cli/index.js');
+
+describe('connector dev (built CLI)', { timeout: 90_000 }, () => {
+  let project: Fixture | undefined;
+  afterEach(() => project?.remove());
+
+  it('without REGISTRATION_TOKEN, runs an embedded workspace, says how to call, and restarts on a change', async () => {
+    project = fixture({ 'src/index.ts': GREETER, '.env': 'REGISTRATION_TOKEN=\n' });
+    const child = spawn(process.execPath, [CLI, 'dev', '--port', '0'], {
+      cwd: project.dir,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await vi.waitFor(() => expect(output).toContain('call the connector'), { timeout: 45_000, interval: 100 });
+      expect(output).toMatch(/started an embedded workspace at http:\/\/127\.0\.0\.1:\d+\/ \(data in \.connector\/workspace\)/);
+      // The printed command, run as printed (minus `npx workspace`), calls the first method with its example.
+      const printed = /npx workspace (--url \S+ --data \S+) call fixture hello '(\{"name":"Ada"\})'/.exec(output);
+      expect(printed, output).not.toBeNull();
+      const args = [...printed![1]!.split(' '), 'call', 'fixture', 'hello', printed![2]!];
+      await vi.waitFor(
+        async () => {
+          const call = await run(WORKSPACE_CLI, args, project!.dir);
+          expect(call.stdout).toContain('Hello, Ada');
+        },
+        { timeout: 30_000, interval: 500 },
+      );
+
+      // A change under src/ rebuilds and restarts the connector.
+      writeFileSync(join(project.dir, 'src/index.ts'), GREETER.replace("'Hello'", "'Howdy'"));
+      await vi.waitFor(
+        async () => {
+          const call = await run(WORKSPACE_CLI, args, project!.dir);
+          expect(call.stdout).toContain('Howdy, Ada');
+        },
+        { timeout: 30_000, interval: 500 },
+      );
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+});

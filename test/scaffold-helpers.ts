@@ -1,0 +1,114 @@
+/**
+ * Pieces of the scaffolder end-to-end tests: the built `create-connector` binary, commands run
+ * the way a person runs them, and a stand-in for the API that generated connectors call.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './helpers.js';
+
+export const CREATE_CLI = join(ROOT, 'packages/create-connector/dist/cli.js');
+export const TARGETS = ['on-prem', 'cloud'] as const;
+export const AUTH_KINDS = ['none', 'api-key', 'basic', 'oauth2'] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];
+
+/** Output and exit code of a finished command. */
+export interface Finished {
+  code: number | null;
+  output: string;
+}
+
+/** A minimal environment: what a person's shell has, without this test run's variables (and no colours to parse around). */
+export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...extra };
+}
+
+/** Runs `command args` in `cwd` to the end. */
+export function exec(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (error) => resolve({ code: -1, output: `${output}${error.message}` }));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/** A long-running process (e.g. `npm start`) in its own process group, stopped with the group. */
+export interface Background {
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `command args` in `cwd`. */
+export function background(command: string, args: readonly string[], cwd: string, env: Record<string, string>): Background {
+  const child = spawn(command, args, { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => output,
+    stop: async () => {
+      // `npm start` runs the connector in a child shell: signal the whole group this test started.
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** One request the stand-in API received. */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** The API the generated connectors call, on 127.0.0.1: items by id, and an OAuth token endpoint. */
+export interface FakeApi {
+  url: string;
+  requests: ApiRequest[];
+  close: () => Promise<void>;
+}
+
+/** Starts the stand-in API: `GET …/items/:id` → `{id, name}`, `POST …/oauth/token` → a bearer token. */
+export async function startFakeApi(): Promise<FakeApi> {
+  const requests: ApiRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+      const item = /\/items\/([^/]+)$/.exec(path);
+      const json = (status: number, value: unknown): void =>
+        void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      if (req.method === 'POST' && path.endsWith('/oauth/token'))
+        json(200, { access_token: 'issued-token', token_type: 'Bearer', expires_in: 3600 });
+      else if (req.method === 'GET' && item) json(200, { id: decodeURIComponent(item[1]!), name: `Item ${decodeURIComponent(item[1]!)}` });
+      else json(404, { error: 'not found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Config values for each auth kind (the secret ones travel encrypted), and the header the API must then see. */
+export const AUTH_CASES: Record<AuthKind, { config: Record<string, string>; header: [string, string] | undefined }> = {
+  none: { config: {}, header: undefined },
+  'api-key': { config: { apiKey: 'key-from-workspace' }, header: ['x-api-key', 'key-from-workspace'] },
+  basic: {
+    config: { username: 'ada', password: 'pw-from-workspace' },
+    header: ['authorization', `Basic ${Buffer.from('ada:pw-from-workspace').toString('base64')}`],
+  },
+  oauth2: { config: { clientId: 'client-1', clientSecret: 'secret-from-workspace' }, header: ['authorization', 'Bearer issued-token'] },
+};
