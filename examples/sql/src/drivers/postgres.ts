@@ -1,0 +1,81 @@
+/**
+ * PostgreSQL through a `pg.Pool`. Every statement uses the extended query protocol, so values
+ * are always bound and one call runs exactly one statement.
+ */
+import pg from 'pg';
+import type { Driver, QueryResult, Session, SqlValue } from '../driver.js';
+import { postgresDialect } from '../dialect.js';
+import { toJsonRow } from '../values.js';
+import { addressOf, portOf, type ServerSettings } from '../settings.js';
+import { tlsOptions } from '../ssl.js';
+import type { Logger } from '../logger.js';
+
+/** Type ids whose text form is kept as is: date, time, timestamp, timestamptz, timetz (no time-zone shifts). */
+const RAW_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    RAW_TEXT_TYPES.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** Commands whose row count means "rows changed". */
+const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
+
+/** Runs one statement on a pool or client. */
+export async function runPg(target: pg.Pool | pg.PoolClient, sql: string, values: readonly SqlValue[] = []): Promise<QueryResult> {
+  // `queryMode: 'extended'` even without values: a call can never smuggle in a second statement.
+  const config: pg.QueryConfig & { queryMode: 'extended' } = { text: sql, values: values as unknown[], queryMode: 'extended' };
+  const result = await target.query(config);
+  return {
+    rows: result.rows.map(toJsonRow),
+    columns: (result.fields ?? []).map((f) => f.name),
+    affectedRows: WRITE_COMMANDS.has(result.command) ? (result.rowCount ?? 0) : 0,
+  };
+}
+
+/** Opens a pool for `settings`. Connects lazily: an unreachable server shows in the health check and calls. */
+export function openPostgres(settings: Extract<ServerSettings, { type: 'postgres' }>, logger: Logger): Driver {
+  const ssl = tlsOptions(settings);
+  const pool = new pg.Pool({
+    host: settings.host,
+    port: portOf(settings),
+    ...(settings.database === undefined ? {} : { database: settings.database }),
+    ...(settings.user === undefined ? {} : { user: settings.user }),
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    ssl: ssl ?? false,
+    max: settings.poolSize,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types,
+    // Enforced by the server for every statement of every connection (startup parameters).
+    ...(settings.statementTimeout > 0 ? { statement_timeout: settings.statementTimeout } : {}),
+    ...(settings.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    application_name: 'connector-kit-sql',
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', (error) => logger.warn(`idle PostgreSQL connection to ${addressOf(settings)} failed: ${error.message}`));
+
+  return {
+    dialect: postgresDialect,
+    site: { kind: 'postgres', address: addressOf(settings) },
+    query: (sql, values) => runPg(pool, sql, values),
+    ping: async () => void (await pool.query('SELECT 1')),
+    async transaction<T>(work: (session: Session) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work({ query: (sql, values) => runPg(client, sql, values) });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        // A connection whose rollback failed is in an unknown state: destroy it instead of reusing it.
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

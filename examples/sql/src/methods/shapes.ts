@@ -1,0 +1,33 @@
+/** Schemas shared by the methods: bound values and the one result shape. */
+import { z } from '@connector-kit/sdk';
+import type { SqlValue } from '../driver.js';
+
+/** Values bound to the placeholders, in order. */
+export const values = z
+  .array(z.json())
+  .default([])
+  .describe(
+    'Values for the placeholders ($1, $2… for postgres and embedded; ? for mysql), in order; always bound, never spliced into the text',
+  );
+
+/** SQL text of one statement. */
+export const sql = z.string().trim().min(1).describe('One SQL statement');
+
+/** A table name, optionally schema-qualified (`sales.orders`). */
+export const tableName = z.string().min(1).max(256).describe('Table name, optionally schema.table');
+
+/** A column name. */
+export const column = z.string().min(1).max(128);
+
+/** Equality conditions on columns; null matches NULL. */
+export const where = z.record(z.string().min(1), z.json());
+
+/** What every statement returns. */
+export const result = z.object({
+  rows: z.array(z.record(z.string(), z.unknown())).describe('Rows returned (empty for most writes)'),
+  columns: z.array(z.string()).describe('Column names in result order'),
+  affectedRows: z.number().int().describe('Rows inserted, updated or deleted; 0 for reads'),
+});
+
+/** Tells TypeScript that JSON from zod is a bindable value (it is: the same JSON shapes). */
+export const bound = (input: unknown[]): SqlValue[] => input as SqlValue[];

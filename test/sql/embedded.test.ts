@@ -1,0 +1,18 @@
+/** The SQL connector end to end in embedded mode (PGlite inside the connector process): no server needed. */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { startSqlStack, type SqlStack, type Target } from './stack.js';
+import { methodTests } from './methods.suite.js';
+
+const target: Target = { kind: 'embedded', config: { type: 'embedded' } };
+const suffix = `${process.pid}`;
+
+// Config changes are tested on the server databases: each one would start a fresh,
+// empty embedded database (seconds of CPU) and lose the tables the tests made.
+describe('sql connector end to end, embedded', () => {
+  let stack: SqlStack;
+  beforeAll(async () => {
+    stack = await startSqlStack(target);
+  });
+  afterAll(() => stack?.close());
+  methodTests(target, () => stack, suffix);
+});

@@ -1,0 +1,147 @@
+/**
+ * Every method through the workspace, on one database: the rows, the shapes, the
+ * transactions and the errors a caller sees. Registered by the per-database test files.
+ */
+import { expect, it } from 'vitest';
+import type { SqlStack, Target } from './stack.js';
+import { testSql } from './dialect.js';
+
+/** Registers the method tests; `stack()` is the running stack (set up by the caller's beforeAll). */
+export function methodTests(target: Target, stack: () => SqlStack, suffix: string): void {
+  const sql = testSql(target.kind);
+  const { p } = sql;
+  const people = `people_${suffix}`;
+  const count = async () => Number((await stack().ok('query', { sql: `SELECT COUNT(*) AS n FROM ${people}` })).rows[0].n);
+
+  it('reports healthy after the config is applied', async () => {
+    expect(await stack().health()).toMatchObject({ ok: true, error: null });
+  });
+
+  it('query: creates a table, writes and reads with bound values', async () => {
+    const created = await stack().ok('query', {
+      sql: `CREATE TABLE ${people} (id int PRIMARY KEY, name varchar(100) NOT NULL, email varchar(200) NOT NULL UNIQUE, score int CHECK (score >= 0))`,
+    });
+    expect(created).toEqual({ rows: [], columns: [], affectedRows: 0 });
+    const inserted = await stack().ok('query', {
+      sql: `INSERT INTO ${people} (id, name, email, score) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`,
+      values: [1, "Ada'; DROP TABLE x; --", 'ada@example.com', 10],
+    });
+    expect(inserted.affectedRows).toBe(1);
+    const read = await stack().ok('query', {
+      sql: `SELECT id, name, score FROM ${people} WHERE email = ${p(1)}`,
+      values: ['ada@example.com'],
+    });
+    expect(read).toEqual({
+      rows: [{ id: 1, name: "Ada'; DROP TABLE x; --", score: 10 }],
+      columns: ['id', 'name', 'score'],
+      affectedRows: 0,
+    });
+  });
+
+  it('select, insert, update and delete without SQL', async () => {
+    const inserted = await stack().ok('insert', {
+      table: people,
+      rows: [
+        { id: 2, name: 'Grace', email: 'grace@example.com', score: 5 },
+        { id: 3, name: 'Hedy', email: 'hedy@example.com' },
+      ],
+    });
+    expect(inserted.affectedRows).toBe(2);
+    expect((await stack().ok('select', { table: people, columns: ['id', 'score'], where: { score: null } })).rows).toEqual([
+      { id: 3, score: null },
+    ]);
+    expect((await stack().ok('update', { table: people, set: { score: 7 }, where: { id: 3 } })).affectedRows).toBe(1);
+    const sorted = await stack().ok('select', { table: people, columns: ['id'], orderBy: ['score'], descending: true, limit: 2 });
+    expect(sorted.rows).toEqual([{ id: 1 }, { id: 3 }]);
+    expect((await stack().ok('delete', { table: people, where: { id: 3 } })).affectedRows).toBe(1);
+    expect(await count()).toBe(2);
+  });
+
+  it('transaction: commits every statement together', async () => {
+    const { results } = await stack().ok('transaction', {
+      statements: [
+        { sql: `INSERT INTO ${people} (id, name, email) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, values: [10, 'Katherine', 'k@example.com'] },
+        { sql: `UPDATE ${people} SET score = ${p(1)} WHERE id = ${p(2)}`, values: [3, 10] },
+        { sql: `SELECT score FROM ${people} WHERE id = ${p(1)}`, values: [10] },
+      ],
+    });
+    expect(results.map((r: any) => r.affectedRows)).toEqual([1, 1, 0]);
+    expect(results[2].rows).toEqual([{ score: 3 }]);
+  });
+
+  it('transaction: rolls back everything when a statement fails, naming it', async () => {
+    const before = await count();
+    const { status, body } = await stack().call('transaction', {
+      statements: [
+        { sql: `INSERT INTO ${people} (id, name, email) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, values: [20, 'Mary', 'mary@example.com'] },
+        { sql: `INSERT INTO ${people} (id, name, email) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, values: [21, 'Dup', 'ada@example.com'] },
+      ],
+    });
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(body.error.code).toBe('CONSTRAINT_VIOLATION');
+    expect(body.error.message).toMatch(/^statement 2 of 2 failed, the transaction was rolled back: /);
+    expect(body.error.details).toMatchObject({ statement: 1, database: target.kind, ...sql.codes.unique });
+    expect(await count()).toBe(before);
+  });
+
+  it('tables and describe: lists the table and its columns with the primary key', async () => {
+    const { tables } = await stack().ok('tables');
+    expect(tables).toContainEqual(expect.objectContaining({ name: people, type: 'table' }));
+    const described = await stack().ok('describe', { table: people });
+    expect(described.table).toBe(people);
+    expect(described.columns.map((c: any) => [c.name, c.nullable, c.primaryKey])).toEqual([
+      ['id', false, true],
+      ['name', false, false],
+      ['email', false, false],
+      ['score', true, false],
+    ]);
+    const missing = await stack().call('describe', { table: `nope_${suffix}` });
+    expect(missing.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it("errors: bad SQL, unknown table and constraint violations carry the database's words and code", async () => {
+    const syntax = await stack().call('query', { sql: 'SELEC 1' });
+    expect(syntax.body.error).toMatchObject({ code: 'SQL_INVALID', details: { ...sql.codes.syntax, retryable: false } });
+    expect(syntax.body.error.message).toMatch(/syntax/i);
+
+    const missing = await stack().call('query', { sql: `SELECT * FROM missing_${suffix}` });
+    expect(missing.body.error).toMatchObject({ code: 'SQL_INVALID', details: sql.codes.missingTable });
+    expect(missing.body.error.message).toContain(`missing_${suffix}`);
+
+    const duplicate = await stack().call('insert', { table: people, rows: [{ id: 1, name: 'x', email: 'y@example.com' }] });
+    expect(duplicate.body.error).toMatchObject({ code: 'CONSTRAINT_VIOLATION', details: sql.codes.unique });
+
+    const input = await stack().call('query', { sql: 42 });
+    expect(input.body.error.code).toBe('INPUT_INVALID');
+  });
+
+  it("selectPage: walks 100,000 rows in pages while the connector's memory stays flat", async () => {
+    const big = `big_${suffix}`;
+    // Server databases hold the rows elsewhere: 1 KB rows make buffering the whole result
+    // (≈100 MB) fail the bound. The embedded database keeps its data inside the connector.
+    const width = target.kind === 'embedded' ? 100 : 1000;
+    await stack().ok('query', { sql: `CREATE TABLE ${big} (id int PRIMARY KEY, payload varchar(${width}) NOT NULL)` });
+    expect((await stack().ok('query', { sql: sql.fill(big, 100_000, width) })).affectedRows).toBe(100_000);
+
+    let cursor: string | null = null;
+    let rows = 0;
+    let lastId = 0;
+    let baseline = 0;
+    let peak = 0;
+    do {
+      const page: any = await stack().ok('selectPage', { sql: `SELECT id, payload FROM ${big}`, orderBy: ['id'], pageSize: 2000, cursor });
+      expect(page.rows.length).toBeLessThanOrEqual(2000);
+      for (const row of page.rows) {
+        expect(row.id).toBe(lastId + 1);
+        lastId = row.id;
+      }
+      rows += page.rows.length;
+      cursor = page.nextCursor;
+      const rss = stack().rss();
+      if (baseline === 0) baseline = rss;
+      peak = Math.max(peak, rss);
+    } while (cursor !== null);
+    expect(rows).toBe(100_000);
+    expect(peak - baseline, `RSS grew from ${baseline >> 20} MB to ${peak >> 20} MB`).toBeLessThan(100 * 1024 * 1024);
+  });
+}
