@@ -1,0 +1,197 @@
+/**
+ * `npm run bench` (issue 6): our call path (workspace → connector process → workspace) against
+ * a raw `ws` baseline with the same frames and the same topology, in one run.
+ *
+ * Env: BENCH_SMOKE=1 tiny counts (for bench/test/smoke.test.ts); BENCH_OUT=<file> where the JSON
+ * goes; BENCH_ONLY=seq,c64,blob,start,reconnect a subset (RSS is always read);
+ * BENCH_PROFILE=1 runs both connector children with --cpu-prof into bench/results/profiles;
+ * BENCH_CONNECTOR_CLI=<file> runs our connector with another build of the `connector` CLI.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cpus, loadavg } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BENCH_CONNECTOR_DIR, CONNECTOR_CLI, startOurSide } from './lib/ours.mjs';
+import { startRawSide } from './lib/raw.mjs';
+import { summarize } from './lib/stats.mjs';
+import { blobs, concurrent, cpuMs, rssMb, sequential, untilServed } from './lib/workload.mjs';
+import { SKIPPED, describeCounts, evaluate, tableLines, updateResultsMd } from './lib/report.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const wants = (phase) => ONLY === undefined || ONLY.has(phase);
+
+const counts = SMOKE
+  ? { runs: 2, warmup: 50, sequential: 50, concurrent: 256, concurrency: 64, blobRuns: 2, blobs: 2, blobBytes: 2 ** 20, startRuns: 1, kills: 2, stableWaitMs: 0, rssSamples: 2 }
+  : // The link's backoff counter resets only after 10 s connected (reliability.md item 1), so
+    // kills 10.5 s apart each measure "the first retry after a clean drop". 1 MB replies are
+    // slow (~40 ms each), so they alternate in more, shorter runs than the rest.
+    { runs: 5, warmup: 3000, sequential: 4000, concurrent: 20000, concurrency: 64, blobRuns: 10, blobs: 15, blobBytes: 2 ** 20, startRuns: 5, kills: 10, stableWaitMs: 10_500, rssSamples: 5 };
+
+const T0 = Date.now();
+const log = (line) => process.stderr.write(`[${((Date.now() - T0) / 1000).toFixed(1)} s] ${line}\n`);
+
+function git(args) {
+  try {
+    return execFileSync('git', args, { cwd: HERE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Figures of both sides: `figures[side][metricId] = summarize(samples)`. */
+const samples = { ours: {}, raw: {} };
+const add = (side, id, value) => (samples[side][id] ??= []).push(value);
+
+/** Runs `fn(side)` on both sides `runs` times, alternating which goes first, so drift hits both alike. */
+async function alternate(sides, runs, fn) {
+  for (let r = 0; r < runs; r++) {
+    for (const side of r % 2 === 0 ? sides : [...sides].reverse()) await fn(side, r);
+  }
+}
+
+async function readRss(side, id) {
+  const values = [];
+  for (let i = 0; i < counts.rssSamples; i++) {
+    values.push(await rssMb(side.pid));
+    await sleep(100);
+  }
+  for (const v of values) add(side.name, id, v);
+}
+
+async function main() {
+  const started = Date.now();
+  const loadAtStart = loadavg();
+  const profileDir = join(HERE, 'results/profiles');
+  const nodeOptions = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+
+  // 1. Build the bench connector with the real CLI (no TypeScript extraction: not measured here)
+  //    while both sides start: server in this process, connector in a child process.
+  log('building bench/connector and starting both sides …');
+  const built = promisify(execFile)(process.execPath, [CONNECTOR_CLI, 'build', '--no-types'], { cwd: BENCH_CONNECTOR_DIR }).catch((error) => {
+    throw new Error(`connector build failed in ${BENCH_CONNECTOR_DIR}: ${error.stderr || error.message}`);
+  });
+  const [raw, ours] = await Promise.all([
+    startRawSide({ nodeOptions }).then(async (side) => {
+      await untilServed(side.call, performance.now(), 30_000);
+      return side;
+    }),
+    startOurSide({ nodeOptions, built }),
+  ]);
+  const sides = [raw, ours];
+
+  try {
+    // 3. Warm-up: every workload once, so JIT and buffers settle before anything counts.
+    log('warming up …');
+    for (const side of sides) {
+      await sequential(side.call, counts.warmup);
+      await concurrent(side.call, counts.warmup, counts.concurrency);
+      await blobs(side.call, Math.max(2, Math.ceil(counts.blobs / 5)), counts.blobBytes);
+    }
+    await readRss(raw, 'rss.warm');
+    await readRss(ours, 'rss.warm');
+
+    // 4. Throughput and latency, alternating sides run by run.
+    if (wants('seq')) {
+      log(`sequential: ${counts.runs} × ${counts.sequential} calls per side …`);
+      await alternate(sides, counts.runs, async (side) => {
+        const cpu = await cpuMs(side.pid);
+        const r = await sequential(side.call, counts.sequential);
+        add(side.name, 'sequential.cpuPerCall', ((await cpuMs(side.pid)) - cpu) * 1000 / counts.sequential);
+        add(side.name, 'sequential.p50', r.p50);
+        add(side.name, 'sequential.p99', r.p99);
+        add(side.name, 'sequential.callsPerSec', r.callsPerSec);
+      });
+    }
+    if (wants('c64')) {
+      log(`concurrency ${counts.concurrency}: ${counts.runs} × ${counts.concurrent} calls per side …`);
+      await alternate(sides, counts.runs, async (side) => {
+        const cpu = await cpuMs(side.pid);
+        const r = await concurrent(side.call, counts.concurrent, counts.concurrency);
+        add(side.name, 'c64.cpuPerCall', ((await cpuMs(side.pid)) - cpu) * 1000 / counts.concurrent);
+        add(side.name, 'c64.callsPerSec', r.callsPerSec);
+        add(side.name, 'c64.p50', r.p50);
+        add(side.name, 'c64.p99', r.p99);
+      });
+    }
+    if (wants('blob')) {
+      log(`1 MB replies: ${counts.blobRuns} × ${counts.blobs} per side …`);
+      await alternate(sides, counts.blobRuns, async (side) => {
+        add(side.name, 'blob.mbPerSec', (await blobs(side.call, counts.blobs, counts.blobBytes)).mbPerSec);
+      });
+    }
+    await readRss(raw, 'rss.load');
+    await readRss(ours, 'rss.load');
+
+    // 5. Process start → first call served (ours registers anew each time).
+    if (wants('start')) {
+      log(`process start → first call: ${counts.startRuns} starts per side …`);
+      await alternate(sides, counts.startRuns, async (side) => {
+        const t0 = performance.now();
+        const instance = side.startConnector();
+        try {
+          add(side.name, 'start.firstCall', await untilServed(instance.call, t0, 60_000));
+        } finally {
+          await instance.stop();
+        }
+      });
+    }
+
+    // 6. Server-side terminate() of the connector's socket → first successful call.
+    if (wants('reconnect')) {
+      log(`socket kills: ${counts.kills} per side${counts.stableWaitMs ? `, ${counts.stableWaitMs / 1000} s apart` : ''} …`);
+      for (let k = 0; k < counts.kills; k++) {
+        for (const side of k % 2 === 0 ? sides : [...sides].reverse()) {
+          const t0 = performance.now();
+          side.killSocket();
+          add(side.name, 'reconnect.serving', await untilServed(side.call, t0, 60_000));
+        }
+        if (k < counts.kills - 1 && counts.stableWaitMs > 0) await sleep(counts.stableWaitMs);
+      }
+    }
+  } catch (error) {
+    log(`--- raw connector output ---\n${raw.output()}\n--- our connector output ---\n${ours.output()}`);
+    throw error;
+  } finally {
+    await Promise.all([ours.close(), raw.close()]);
+  }
+
+  // 7. Report.
+  const figures = { ours: {}, raw: {} };
+  for (const side of ['ours', 'raw']) for (const [id, values] of Object.entries(samples[side])) figures[side][id] = summarize(values);
+  const rows = evaluate(figures);
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain']);
+  const result = {
+    date: new Date().toISOString(),
+    commit: commit === undefined ? 'uncommitted' : dirty ? `${commit} + uncommitted changes` : commit,
+    node: process.version,
+    smoke: SMOKE,
+    machine: { cpus: cpus().length, loadavg: loadAtStart },
+    counts,
+    durationSec: (Date.now() - started) / 1000,
+    metrics: rows,
+    skipped: SKIPPED,
+  };
+
+  const lines = tableLines(rows);
+  process.stdout.write(`\n${describeCounts(counts)}\n\n${lines.join('\n')}\n\nfinished in ${result.durationSec.toFixed(0)} s\n`);
+
+  const out = process.env.BENCH_OUT ?? join(HERE, 'results', SMOKE ? 'smoke.json' : 'latest.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  if (!SMOKE && ONLY === undefined && process.env.BENCH_OUT === undefined) updateResultsMd(join(HERE, 'RESULTS.md'), result, rows);
+  log(`wrote ${out}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    log(`bench failed: ${error?.stack ?? error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,61 @@
+/**
+ * Keeps the benchmark from rotting: a run with tiny counts (BENCH_SMOKE=1) must finish and
+ * write every metric as finite numbers. Timings are never asserted: the machine is shared.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { METRICS, SKIPPED } from '../lib/report.mjs';
+
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+interface Summary {
+  median: number;
+  min: number;
+  max: number;
+  samples: number[];
+}
+interface Row {
+  id: string;
+  ours: Summary;
+  raw: Summary;
+  ratio: number;
+  pass: boolean | null;
+}
+
+describe('bench (smoke)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ck-bench-smoke-'));
+  const out = join(dir, 'smoke.json');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs every workload with tiny counts and writes every metric as finite numbers', async () => {
+    const child = spawn(process.execPath, ['run.mjs'], {
+      cwd: BENCH_DIR,
+      env: { ...process.env, BENCH_SMOKE: '1', BENCH_OUT: out, BENCH_ONLY: '', BENCH_PROFILE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, output).toBe(0);
+
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { smoke: boolean; node: string; commit: string; metrics: Row[]; skipped: unknown[] };
+    expect(result.smoke).toBe(true);
+    expect(result.node).toBe(process.version);
+    expect(result.commit).not.toBe('');
+    expect(result.metrics.map((m) => m.id)).toEqual(METRICS.map((m) => m.id));
+    for (const row of result.metrics) {
+      for (const side of [row.ours, row.raw]) {
+        for (const value of [side.median, side.min, side.max, ...side.samples]) expect(Number.isFinite(value), `${row.id}: ${value}`).toBe(true);
+      }
+      expect(Number.isFinite(row.ratio), `${row.id} ratio`).toBe(true);
+    }
+    expect(result.skipped).toHaveLength(SKIPPED.length);
+    // The printed table has a row per metric.
+    for (const metric of METRICS) expect(output).toContain(metric.label);
+  });
+});
