@@ -54,6 +54,8 @@ export class FakeWorkspace {
   readonly refusedOnSocket = new Set<string>();
   /** Close each socket right after it opens. */
   dropOnConnect = false;
+  /** Packets sent on each socket in the same tick it is accepted (they can arrive with the handshake). */
+  greeting: Packet[] = [];
   /** Answer requests of these methods automatically (a → answer a). */
   readonly autoAnswer = new Map<string, (a: Record<string, unknown>) => Record<string, unknown>>();
 
@@ -154,6 +156,7 @@ export class FakeWorkspace {
 
   #accept(ws: WebSocket, req: IncomingMessage): void {
     this.sockets.push(ws);
+    if (this.greeting.length > 0) ws.send(JSON.stringify({ p: this.greeting }));
     this.upgrades.push({ protocol: ws.protocol, authorization: req.headers.authorization });
     ws.on('close', (code) => this.closes.push(code));
     ws.on('message', (data) => {

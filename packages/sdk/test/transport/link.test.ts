@@ -197,6 +197,14 @@ describe('WorkspaceLink', () => {
     expect(error).toMatchObject({ code: 'NOT_FOUND', message: 'connector.blob.get failed: no blob b-1' });
   });
 
+  it('keeps a frame that arrives together with the handshake', async () => {
+    const fake = await workspace();
+    fake.greeting = [{ id: 'g1', c: 'ws-early', m: 'connector.introspect' }];
+    const { link, requests } = makeLink(fake);
+    link.start();
+    await vi.waitFor(() => expect(requests.map((r) => r.c)).toEqual(['ws-early']), { timeout: 5_000 });
+  });
+
   it('answers a malformed packet with a plain v1 error when structured errors were not negotiated', async () => {
     const fake = await workspace();
     const { link, events } = makeLink(fake);
