@@ -3,9 +3,10 @@
  * a raw `ws` baseline with the same frames and the same topology, in one run.
  *
  * Env: BENCH_SMOKE=1 tiny counts (for bench/test/smoke.test.ts); BENCH_OUT=<file> where the JSON
- * goes; BENCH_ONLY=seq,c64,blob,start,reconnect a subset (RSS is always read);
+ * goes; BENCH_ONLY=seq,c64,blob,start,reconnect,create,sql a subset (RSS is always read);
  * BENCH_PROFILE=1 runs both connector children with --cpu-prof into bench/results/profiles;
- * BENCH_CONNECTOR_CLI=<file> runs our connector with another build of the `connector` CLI.
+ * BENCH_CONNECTOR_CLI=<file> runs our connector with another build of the `connector` CLI;
+ * TEST_DATABASE_URL or BENCH_DATABASE_URL=postgres://… the PostgreSQL of the SQL row (else skipped).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,7 +19,9 @@ import { BENCH_CONNECTOR_DIR, CONNECTOR_CLI, startOurSide } from './lib/ours.mjs
 import { startRawSide } from './lib/raw.mjs';
 import { summarize } from './lib/stats.mjs';
 import { blobs, concurrent, cpuMs, rssMb, sequential, untilServed } from './lib/workload.mjs';
-import { SKIPPED, describeCounts, evaluate, tableLines, updateResultsMd } from './lib/report.mjs';
+import { createConnectorOnce } from './lib/create.mjs';
+import { SQL_DATABASE_URL, sqlWalks } from './lib/sql.mjs';
+import { SQL_SKIPPED, describeCounts, evaluate, tableLines, updateResultsMd } from './lib/report.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SMOKE = process.env.BENCH_SMOKE === '1';
@@ -26,11 +29,11 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const wants = (phase) => ONLY === undefined || ONLY.has(phase);
 
 const counts = SMOKE
-  ? { runs: 2, warmup: 50, sequential: 50, concurrent: 256, concurrency: 64, blobRuns: 2, blobs: 2, blobBytes: 2 ** 20, startRuns: 1, kills: 2, stableWaitMs: 0, rssSamples: 2 }
+  ? { runs: 2, warmup: 50, sequential: 50, concurrent: 256, concurrency: 64, blobRuns: 2, blobs: 2, blobBytes: 2 ** 20, startRuns: 1, kills: 2, stableWaitMs: 0, rssSamples: 2, createRuns: 1, sqlRows: 20_000, sqlPageSize: 5000, sqlRuns: 1 }
   : // The link's backoff counter resets only after 10 s connected (reliability.md item 1), so
     // kills 10.5 s apart each measure "the first retry after a clean drop". 1 MB replies are
     // slow (~40 ms each), so they alternate in more, shorter runs than the rest.
-    { runs: 5, warmup: 3000, sequential: 4000, concurrent: 20000, concurrency: 64, blobRuns: 10, blobs: 15, blobBytes: 2 ** 20, startRuns: 5, kills: 10, stableWaitMs: 10_500, rssSamples: 5 };
+    { runs: 5, warmup: 3000, sequential: 4000, concurrent: 20000, concurrency: 64, blobRuns: 10, blobs: 15, blobBytes: 2 ** 20, startRuns: 5, kills: 10, stableWaitMs: 10_500, rssSamples: 5, createRuns: 7, sqlRows: 1_000_000, sqlPageSize: 10_000, sqlRuns: 3 };
 
 const T0 = Date.now();
 const log = (line) => process.stderr.write(`[${((Date.now() - T0) / 1000).toFixed(1)} s] ${line}\n`);
@@ -153,6 +156,26 @@ async function main() {
         if (k < counts.kills - 1 && counts.stableWaitMs > 0) await sleep(counts.stableWaitMs);
       }
     }
+
+    // 7. `create-connector --no-install`: ours only, one warm-up run (disk cache) first.
+    if (wants('create')) {
+      log(`create-connector --no-install: ${counts.createRuns} runs …`);
+      await createConnectorOnce();
+      for (let r = 0; r < counts.createRuns; r++) add('ours', 'create.wallTime', await createConnectorOnce());
+    }
+
+    // 8. The SQL connector walking a large PostgreSQL table page by page: ours only.
+    if (wants('sql') && SQL_DATABASE_URL !== undefined) {
+      log(`SQL: ${counts.sqlRuns} walks of ${counts.sqlRows} rows in pages of ${counts.sqlPageSize} …`);
+      await sqlWalks(ours.workspace, {
+        rows: counts.sqlRows,
+        pageSize: counts.sqlPageSize,
+        runs: counts.sqlRuns,
+        nodeOptions,
+        add: (id, value) => add('ours', id, value),
+        log,
+      });
+    }
   } catch (error) {
     log(`--- raw connector output ---\n${raw.output()}\n--- our connector output ---\n${ours.output()}`);
     throw error;
@@ -160,10 +183,11 @@ async function main() {
     await Promise.all([ours.close(), raw.close()]);
   }
 
-  // 7. Report.
+  // 9. Report.
   const figures = { ours: {}, raw: {} };
   for (const side of ['ours', 'raw']) for (const [id, values] of Object.entries(samples[side])) figures[side][id] = summarize(values);
   const rows = evaluate(figures);
+  const skipped = wants('sql') && SQL_DATABASE_URL === undefined ? [SQL_SKIPPED] : [];
   const commit = git(['rev-parse', '--short', 'HEAD']);
   const dirty = git(['status', '--porcelain']);
   const result = {
@@ -175,10 +199,10 @@ async function main() {
     counts,
     durationSec: (Date.now() - started) / 1000,
     metrics: rows,
-    skipped: SKIPPED,
+    skipped,
   };
 
-  const lines = tableLines(rows);
+  const lines = tableLines(rows, skipped);
   process.stdout.write(`\n${describeCounts(counts)}\n\n${lines.join('\n')}\n\nfinished in ${result.durationSec.toFixed(0)} s\n`);
 
   const out = process.env.BENCH_OUT ?? join(HERE, 'results', SMOKE ? 'smoke.json' : 'latest.json');

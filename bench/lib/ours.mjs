@@ -13,7 +13,7 @@ import { startWorkspace } from '@connector-kit/workspace';
 import { spawnNode } from './child.mjs';
 import { untilServed } from './workload.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The `connector` CLI; BENCH_CONNECTOR_CLI points the bench at another build (e.g. to try a change). */
 export const CONNECTOR_CLI = process.env.BENCH_CONNECTOR_CLI || join(ROOT, 'packages/sdk/dist/cli/index.js');
 export const BENCH_CONNECTOR_DIR = join(ROOT, 'bench/connector');
@@ -40,7 +40,7 @@ async function freshDataDir() {
   return dataDir;
 }
 
-async function admin(ws, method, path, body) {
+export async function admin(ws, method, path, body) {
   const response = await fetch(`${ws.url}api/v1/${path}`, {
     method,
     headers: { authorization: `Bearer ${ws.adminToken}`, 'content-type': 'application/json' },

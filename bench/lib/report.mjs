@@ -24,29 +24,34 @@ export const METRICS = [
   { id: 'rss.load', label: 'connector RSS after load', unit: 'MB', goal: { text: '≤1.15×', ratioMax: 1.15 } },
   { id: 'start.firstCall', label: 'process start → first call served', unit: 'ms', goal: { text: '≤1.3×', ratioMax: 1.3 } },
   { id: 'reconnect.serving', label: 'socket killed → serving again (p50 of kills)', unit: 'ms', goal: { text: '≤250 ms', oursMax: 250 } },
+  // Ours only (no raw baseline): the goals are absolute.
+  { id: 'create.wallTime', label: '`create-connector --no-install` wall time', unit: 'ms', oursOnly: true, goal: { text: '<1 s', oursMax: 1000 } },
+  // group 'sql': only with a PostgreSQL (TEST_DATABASE_URL or BENCH_DATABASE_URL).
+  { id: 'sql.rowsPerSec', label: 'SQL paged 1 M-row select', unit: 'rows/s', oursOnly: true, group: 'sql', goal: { text: '≥100k rows/s', oursMin: 100_000 } },
+  { id: 'sql.rssPeak', label: 'SQL connector peak RSS during a walk', unit: 'MB', oursOnly: true, group: 'sql' },
+  { id: 'sql.rssStart', label: 'SQL connector RSS before the first walk', unit: 'MB', oursOnly: true, group: 'sql' },
+  {
+    id: 'sql.rssEnd',
+    label: 'SQL connector RSS after the last walk',
+    unit: 'MB',
+    oursOnly: true,
+    group: 'sql',
+    goal: { text: 'flat (≤1.25× before)', ofMetric: 'sql.rssStart', ofMax: 1.25 },
+  },
 ];
 
-/** Rows of the issue's table that cannot be measured yet. */
-export const SKIPPED = [
-  {
-    label: '`create-connector --no-install` wall time',
-    goal: '<1 s',
-    reason: 'skipped: not measured yet (packages/create-connector was still being written when this bench was)',
-  },
-  {
-    label: 'SQL paged 1 M-row select',
-    goal: '≥100k rows/s, RSS flat',
-    reason: 'skipped: not measured yet (examples/sql was still being written when this bench was)',
-  },
-];
+/** The row printed in place of group `sql` when no database is set. */
+export const SQL_SKIPPED = { label: 'SQL paged 1 M-row select', goal: '≥100k rows/s, RSS flat', reason: 'skipped: set TEST_DATABASE_URL' };
 
 /** Joins the figures of both sides into result rows with ratio and verdict. */
 export function evaluate(figures) {
-  return METRICS.filter((m) => figures.ours[m.id] !== undefined && figures.raw[m.id] !== undefined).map((m) => {
+  return METRICS.filter((m) => figures.ours[m.id] !== undefined && (m.oursOnly || figures.raw[m.id] !== undefined)).map((m) => {
     const ours = figures.ours[m.id];
-    const raw = figures.raw[m.id];
-    const ratio = ours.median / raw.median;
+    const raw = m.oursOnly ? null : figures.raw[m.id];
+    const ratio = raw === null ? null : ours.median / raw.median;
     let pass = null;
+    if (m.goal?.oursMin !== undefined) pass = ours.median >= m.goal.oursMin;
+    if (m.goal?.ofMetric !== undefined && figures.ours[m.goal.ofMetric] !== undefined) pass = ours.median <= figures.ours[m.goal.ofMetric].median * m.goal.ofMax;
     if (m.goal?.ratioMax !== undefined) pass = ratio <= m.goal.ratioMax;
     if (m.goal?.ratioMin !== undefined) pass = ratio >= m.goal.ratioMin;
     if (m.goal?.oursMax !== undefined) pass = ours.median <= m.goal.oursMax;
@@ -58,15 +63,17 @@ const cell = (s) => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 const verdict = (pass) => (pass === null ? '—' : pass ? 'pass' : 'MISS');
 
 /** The table as Markdown lines (also what is printed). */
-export function tableLines(rows) {
+export function tableLines(rows, skipped = []) {
   const lines = [
     '| metric | ours: median (min–max) | raw: median (min–max) | ours/raw | goal | result |',
     '|---|---:|---:|---:|---|---|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.label} [${r.unit}] | ${cell(r.ours)} | ${cell(r.raw)} | ${r.ratio.toFixed(2)}× | ${r.goal ?? '—'} | ${verdict(r.pass)} |`);
+    const raw = r.raw === null ? '—' : cell(r.raw);
+    const ratio = r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`;
+    lines.push(`| ${r.label} [${r.unit}] | ${cell(r.ours)} | ${raw} | ${ratio} | ${r.goal ?? '—'} | ${verdict(r.pass)} |`);
   }
-  for (const s of SKIPPED) lines.push(`| ${s.label} | — | — | — | ${s.goal} | ${s.reason} |`);
+  for (const s of skipped) lines.push(`| ${s.label} | — | — | — | ${s.goal} | ${s.reason} |`);
   return lines;
 }
 
@@ -84,7 +91,7 @@ export function updateResultsMd(file, result, rows) {
     `- Node ${result.node}, ${result.machine.cpus} CPUs, load average at start ${result.machine.loadavg.map((l) => l.toFixed(2)).join(' ')}`,
     `- counts: ${describeCounts(result.counts)}`,
     '',
-    ...tableLines(rows),
+    ...tableLines(rows, result.skipped),
     '',
     END,
   ].join('\n');
@@ -105,6 +112,7 @@ export function describeCounts(c) {
   return (
     `${c.runs} runs per figure after warm-up (${c.warmup} calls); sequential ${c.sequential} calls; ` +
     `concurrency ${c.concurrency}: ${c.concurrent} calls; 1 MB replies: ${c.blobRuns} runs × ${c.blobs}; ` +
-    `${c.startRuns} starts; ${c.kills} socket kills${c.stableWaitMs > 0 ? ` (${c.stableWaitMs / 1000} s apart, so each is the first drop after a stable period)` : ''}`
+    `${c.startRuns} starts; ${c.kills} socket kills${c.stableWaitMs > 0 ? ` (${c.stableWaitMs / 1000} s apart, so each is the first drop after a stable period)` : ''}; ` +
+    `${c.createRuns} create-connector runs; SQL: ${c.sqlRuns} walks of ${c.sqlRows.toLocaleString('en-US')} rows in pages of ${c.sqlPageSize.toLocaleString('en-US')}`
   );
 }

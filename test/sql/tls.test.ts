@@ -1,0 +1,136 @@
+/**
+ * The SQL connector's `ssl` modes against a throw-away PostgreSQL that accepts only TLS
+ * (`hostssl` in pg_hba.conf), with a certificate signed by a CA made here with `openssl`:
+ * `off` is refused, `require` is encrypted, `verify` passes with the right `sslCa` and fails
+ * with a wrong one. Needs root (the server runs as user postgres, as in .ci/start-postgres.sh),
+ * PostgreSQL's binaries and openssl; skipped otherwise, but a failure in CI.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSqlStack, type SqlStack } from './stack.js';
+
+function pgBin(): string | undefined {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin/initdb')))
+    .sort((a, b) => Number(a) - Number(b));
+  return versions.length === 0 ? undefined : join(base, versions[versions.length - 1]!, 'bin');
+}
+
+function has(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const bin = pgBin();
+const missing = [
+  process.getuid?.() === 0 ? undefined : 'root (to run PostgreSQL as user postgres)',
+  bin ? undefined : "PostgreSQL's binaries (apt-get install postgresql)",
+  has('openssl') ? undefined : 'openssl',
+  has('runuser') ? undefined : 'runuser',
+].filter((m) => m !== undefined);
+if (missing.length > 0 && process.env.CI) throw new Error(`the PostgreSQL TLS test must run in CI but needs ${missing.join(', ')}`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const openssl = (cwd: string, args: string[]) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+const asPostgres = (args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** A CA, a server certificate for 127.0.0.1 signed by it, and a second CA that signed nothing. */
+function makeCertificates(dir: string): void {
+  const subj = (cn: string) => ['-subj', `/CN=${cn}`];
+  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', ...subj('ck test CA')]);
+  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca.key', '-out', 'other-ca.crt', '-days', '2', ...subj('ck other CA')]);
+  openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', ...subj('127.0.0.1')]);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
+}
+
+describe.skipIf(missing.length > 0)(
+  `sql connector over TLS on PostgreSQL${missing.length > 0 ? ` (skipped: needs ${missing.join(', ')})` : ''}`,
+  () => {
+    let dir: string;
+    let stack: SqlStack;
+    let base: Record<string, string | number>;
+    const ca = () => readFileSync(join(dir, 'ca.crt'), 'utf8');
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'ck-pg-tls-'));
+      makeCertificates(dir);
+      const postgres = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      const group = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+      for (const file of ['', 'server.key', 'server.crt']) chownSync(join(dir, file), postgres, group);
+      chmodSync(join(dir, 'server.key'), 0o600);
+      const data = join(dir, 'data');
+      asPostgres([join(bin!, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres']);
+      // TLS only: a plain connection finds no pg_hba.conf entry.
+      writeFileSync(join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
+      const port = await freePort();
+      const options = [
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        `-c ssl=on -c ssl_cert_file=${join(dir, 'server.crt')} -c ssl_key_file=${join(dir, 'server.key')}`,
+      ].join(' ');
+      asPostgres([join(bin!, 'pg_ctl'), '-D', data, '-l', join(dir, 'log'), '-w', '-o', options, 'start']);
+      base = { type: 'postgres', host: '127.0.0.1', port, database: 'postgres', user: 'postgres', poolSize: 2 };
+      stack = await startSqlStack({ kind: 'postgres', config: { ...base, ssl: 'require' } });
+    }, 120_000);
+
+    afterAll(async () => {
+      await stack?.close();
+      if (dir === undefined) return;
+      try {
+        asPostgres([join(bin!, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
+      } catch {
+        // not started
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const sslInUse = async () =>
+      (await stack.ok('query', { sql: 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()' })).rows[0]?.ssl;
+
+    it("ssl: 'require' connects encrypted", async () => {
+      expect(await sslInUse()).toBe(true);
+    });
+
+    it("ssl: 'off' is refused by a server that accepts only TLS", async () => {
+      await stack.configure({ ...base, ssl: 'off' });
+      expect((await stack.health())?.ok).toBe(false);
+      const { status, body } = await stack.call('query', { sql: 'SELECT 1' });
+      expect(status, JSON.stringify(body)).not.toBe(200);
+      expect(JSON.stringify(body)).toMatch(/pg_hba\.conf|SSL|encryption/i);
+    });
+
+    it("ssl: 'verify' accepts the server's certificate with the CA that signed it", async () => {
+      await stack.configure({ ...base, ssl: 'verify', sslCa: ca() });
+      expect((await stack.health())?.ok).toBe(true);
+      expect(await sslInUse()).toBe(true);
+    });
+
+    it("ssl: 'verify' refuses the server's certificate with another CA", async () => {
+      await stack.configure({ ...base, ssl: 'verify', sslCa: readFileSync(join(dir, 'other-ca.crt'), 'utf8') });
+      expect((await stack.health())?.ok).toBe(false);
+      const { status, body } = await stack.call('query', { sql: 'SELECT 1' });
+      expect(status, JSON.stringify(body)).not.toBe(200);
+      expect(JSON.stringify(body)).toMatch(/certificate/i);
+    });
+  },
+);
