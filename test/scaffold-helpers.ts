@@ -76,7 +76,10 @@ export interface FakeApi {
   close: () => Promise<void>;
 }
 
-/** Starts the stand-in API: `GET …/items/:id` → `{id, name}`, `POST …/oauth/token` → a bearer token. */
+/**
+ * Starts the stand-in API: `GET …/items/:id` → `{id, name}`; `GET …/oauth/authorize` consents at
+ * once (302 back to `redirect_uri` with `code-1` and the `state`); `POST …/oauth/token` → a bearer token.
+ */
 export async function startFakeApi(): Promise<FakeApi> {
   const requests: ApiRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -88,8 +91,14 @@ export async function startFakeApi(): Promise<FakeApi> {
       const item = /\/items\/([^/]+)$/.exec(path);
       const json = (status: number, value: unknown): void =>
         void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      if (req.method === 'POST' && path.endsWith('/oauth/token'))
-        json(200, { access_token: 'issued-token', token_type: 'Bearer', expires_in: 3600 });
+      const url = new URL(path, 'http://api.test');
+      if (req.method === 'GET' && url.pathname.endsWith('/oauth/authorize')) {
+        const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+        back.searchParams.set('code', 'code-1');
+        back.searchParams.set('state', url.searchParams.get('state') ?? '');
+        res.writeHead(302, { location: back.href }).end();
+      } else if (req.method === 'POST' && path.endsWith('/oauth/token'))
+        json(200, { access_token: 'issued-token', refresh_token: 'refresh-1', token_type: 'Bearer', expires_in: 3600 });
       else if (req.method === 'GET' && item) json(200, { id: decodeURIComponent(item[1]!), name: `Item ${decodeURIComponent(item[1]!)}` });
       else json(404, { error: 'not found' });
     });
@@ -102,13 +111,35 @@ export async function startFakeApi(): Promise<FakeApi> {
   };
 }
 
-/** Config values for each auth kind (the secret ones travel encrypted), and the header the API must then see. */
-export const AUTH_CASES: Record<AuthKind, { config: Record<string, string>; header: [string, string] | undefined }> = {
-  none: { config: {}, header: undefined },
-  'api-key': { config: { apiKey: 'key-from-workspace' }, header: ['x-api-key', 'key-from-workspace'] },
+/**
+ * How each auth kind is set up against the stand-in API at `apiUrl`: env of the connector process
+ * (`API_BASE_URL` is read by the generated `src/index.ts`), config values (the secret ones travel
+ * encrypted), whether a person must connect an account (`workspace oauth connect`), and the
+ * header the API must then see.
+ */
+export interface AuthCase {
+  env: (apiUrl: string) => Record<string, string>;
+  config: Record<string, string>;
+  oauthConnect: boolean;
+  header: [string, string] | undefined;
+}
+
+const apiEnv = (apiUrl: string): Record<string, string> => ({ API_BASE_URL: apiUrl });
+
+export const AUTH_CASES: Record<AuthKind, AuthCase> = {
+  none: { env: apiEnv, config: {}, oauthConnect: false, header: undefined },
+  'api-key': { env: apiEnv, config: { apiKey: 'key-from-workspace' }, oauthConnect: false, header: ['x-api-key', 'key-from-workspace'] },
   basic: {
+    env: apiEnv,
     config: { username: 'ada', password: 'pw-from-workspace' },
+    oauthConnect: false,
     header: ['authorization', `Basic ${Buffer.from('ada:pw-from-workspace').toString('base64')}`],
   },
-  oauth2: { config: { clientId: 'client-1', clientSecret: 'secret-from-workspace' }, header: ['authorization', 'Bearer issued-token'] },
+  // The template derives its OAuth URLs from API_BASE_URL; `configurableClient` adds clientId/clientSecret.
+  oauth2: {
+    env: apiEnv,
+    config: { clientId: 'client-1', clientSecret: 'secret-from-workspace' },
+    oauthConnect: true,
+    header: ['authorization', 'Bearer issued-token'],
+  },
 };

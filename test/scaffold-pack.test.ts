@@ -69,15 +69,14 @@ describe('a project installed from packed tarballs', () => {
       REGISTRATION_TOKEN: added.body.registrationToken,
       DEVICE_ENDPOINT: ws.deviceEndpoint,
       WEBSOCKET_ENDPOINT: ws.websocketEndpoint,
+      ...AUTH_CASES['api-key'].env(`${api.url}packed/`),
     });
     const workspace = ws;
     await vi.waitFor(async () => expect(await onlineInstances(workspace, 'packed'), connector!.output()).toHaveLength(1), {
       timeout: 30_000,
       interval: 200,
     });
-    const set = await admin(ws, 'PUT', 'connectors/packed/config', {
-      values: { baseUrl: `${api.url}packed/`, ...AUTH_CASES['api-key'].config },
-    });
+    const set = await admin(ws, 'PUT', 'connectors/packed/config', { values: AUTH_CASES['api-key'].config });
     expect(set.status).toBe(200);
     await vi.waitFor(
       async () => {

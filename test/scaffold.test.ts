@@ -84,6 +84,7 @@ describe.each(cases)('a $target project with auth $auth', ({ target, auth, name 
       DEVICE_ENDPOINT: ws.deviceEndpoint,
       WEBSOCKET_ENDPOINT: ws.websocketEndpoint,
       HOSTNAME: name,
+      ...AUTH_CASES[auth].env(`${api.url}${name}/`),
     };
     if (target === 'cloud') {
       // The bundle alone, in a folder without node_modules, as it would run after an upload.
@@ -104,9 +105,28 @@ describe.each(cases)('a $target project with auth $auth', ({ target, auth, name 
       interval: 200,
     });
 
-    const { config, header } = AUTH_CASES[auth];
-    const set = await admin(ws, 'PUT', `connectors/${name}/config`, { values: { baseUrl: `${api.url}${name}/`, ...config } });
-    expect(set.status).toBe(200);
+    const { config, header, oauthConnect } = AUTH_CASES[auth];
+    // Without auth there is nothing to configure: the API URL comes from env (API_BASE_URL).
+    if (Object.keys(config).length > 0) {
+      const set = await admin(ws, 'PUT', `connectors/${name}/config`, { values: config });
+      expect(set.status, JSON.stringify(set.body)).toBe(200);
+    }
+    if (oauthConnect) {
+      // §6: what `workspace oauth connect` prints, once the connector has the client id; the stand-in consents at once.
+      let url = '';
+      await vi.waitFor(
+        async () => {
+          const started = await admin(ws, 'POST', `connectors/${name}/oauth`);
+          expect(started.status, JSON.stringify(started.body)).toBe(200);
+          url = started.body.url;
+        },
+        { timeout: 10_000, interval: 200 },
+      );
+      const consent = await fetch(url, { redirect: 'manual' });
+      expect(consent.status).toBe(302);
+      const callback = await fetch(consent.headers.get('location')!);
+      expect(callback.status, await callback.text()).toBe(200);
+    }
     await vi.waitFor(
       async () => {
         const call = await admin(ws, 'POST', `connectors/${name}/call`, { method: 'items.get', args: { id: '42' }, timeoutMs: 10_000 });
@@ -119,9 +139,16 @@ describe.each(cases)('a $target project with auth $auth', ({ target, auth, name 
     else expect(request?.headers.authorization).toBeUndefined();
     if (auth === 'oauth2') {
       const token = api.requests.find((r) => r.path === `/${name}/oauth/token`);
-      expect(new URLSearchParams(token?.body)).toEqual(
-        new URLSearchParams({ grant_type: 'client_credentials', client_id: 'client-1', client_secret: 'secret-from-workspace' }),
-      );
+      // Authorization code with PKCE, the client from the (encrypted) config.
+      const params = Object.fromEntries(new URLSearchParams(token?.body));
+      expect(params).toMatchObject({
+        grant_type: 'authorization_code',
+        code: 'code-1',
+        redirect_uri: `${ws.url}oauth/callback`,
+        client_id: 'client-1',
+        client_secret: 'secret-from-workspace',
+      });
+      expect(params.code_verifier).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
     }
     // Secrets were decrypted by the connector, never logged.
     for (const value of Object.values(config)) if (value.includes('workspace')) expect(connector.output()).not.toContain(value);

@@ -21,7 +21,7 @@ describe('create-connector', { timeout: 30_000 }, () => {
     const run = await runCli(dir.path, ['my-connector', '--connector-id', '1234', '--auth', 'api-key', '--no-install']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('✔ wrote 13 files and a new key pair');
+    expect(run.stdout).toContain('✔ wrote 12 files and a new key pair');
     expect(run.stdout).toContain('Next steps:\n  cd my-connector\n  npm install\n  npm test');
 
     const pkg = JSON.parse(read('my-connector', 'package.json'));
@@ -48,7 +48,7 @@ describe('create-connector', { timeout: 30_000 }, () => {
 
     expect(read('my-connector', '.gitignore').split('\n')).toContain('.env');
     expect(existsSync(join(dir.path, 'my-connector', '_gitignore'))).toBe(false);
-    expect(read('my-connector', 'src', 'index.ts')).toContain('apiKey: field.line({');
+    expect(read('my-connector', 'src', 'index.ts')).toContain("auth: apiKey({ in: 'header', name: 'X-API-Key' })");
     expect(read('my-connector', 'test', 'items.test.ts')).toContain("import nock from 'nock'");
 
     const containerfile = read('my-connector', 'Containerfile');
@@ -198,7 +198,7 @@ describe('create-connector', { timeout: 30_000 }, () => {
       }
       const pkg = JSON.parse(read('asked-for', 'package.json'));
       expect(pkg).toMatchObject({ name: 'asked-for', connectorId: '4321', scripts: { build: 'connector build --bundle' } });
-      expect(read('asked-for', 'src', 'index.ts')).toContain('password: field.line({');
+      expect(read('asked-for', 'src', 'index.ts')).toContain('auth: basic(),');
     });
 
     it.runIf(hasScript)('never asks in CI', async () => {

@@ -58,18 +58,22 @@ export function lintConnector(connector: Connector): LintIssue[] {
   if (blank(connector.definition.description))
     warn('connector', 'has no description: add `description`, a paragraph for its page in the workspace');
 
-  // 2. Config fields (§2): names, descriptions, and secrets never `plain`.
-  for (const [key, field] of Object.entries(connector.fields)) {
+  // 2. Config fields (§2), as the manifest sends them: the declared ones and those the auth kind
+  // adds (`apiKey`, `username`/`password`, `clientId`/`clientSecret`, the managed `oauthResult`).
+  // Names and reserved words apply to declared fields only; descriptions and secrets to all.
+  for (const [key, wire] of Object.entries(manifest.configSchema.fields)) {
     const where = `config.${key}`;
-    const wire = manifest.configSchema.fields[key];
-    if (!FIELD_NAME.test(key)) error(where, `"${key}" is not a valid field name: use letters, digits, _ and $ (e.g. apiKey)`);
-    if (RESERVED_FIELDS.has(key)) error(where, `"${key}" is reserved for the workspace (§2 managed fields): pick another name`);
-    if (blank(field.options.description))
-      error(where, 'has no description: add `description`, one sentence on what to enter and where to find it');
-    if (field.options.plain && looksSecret(key, field.options.label)) {
+    const declared = Object.hasOwn(connector.fields, key);
+    if (declared && !FIELD_NAME.test(key)) error(where, `"${key}" is not a valid field name: use letters, digits, _ and $ (e.g. apiKey)`);
+    if (declared && RESERVED_FIELDS.has(key)) error(where, `"${key}" is reserved for the workspace (§2 managed fields): pick another name`);
+    if (blank(wire.description)) {
+      const fix = declared ? 'add `description`' : 'set `description` in the options of `auth`';
+      error(where, `has no description: ${fix}, one sentence on what to enter and where to find it`);
+    }
+    if (wire.plain && looksSecret(key, wire.name)) {
       error(
         where,
-        `looks like a secret ("${wire?.name ?? key}") but is marked plain, so the workspace would send it in clear text: ` +
+        `looks like a secret ("${wire.name}") but is marked plain, so the workspace would send it in clear text: ` +
           'remove `plain: true` so it travels encrypted (protocol.md §5)',
       );
     }

@@ -21,7 +21,7 @@ describe('connector create (built CLI)', { timeout: 30_000 }, () => {
     expect(result.stdout).toContain('Creating via-sdk in');
     const pkg = JSON.parse(readFileSync(join(dir, 'via-sdk', 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({ name: 'via-sdk', connectorId: '77', scripts: { build: 'connector build --bundle' } });
-    expect(readFileSync(join(dir, 'via-sdk', 'src', 'index.ts'), 'utf8')).toContain('password: field.line({');
+    expect(readFileSync(join(dir, 'via-sdk', 'src', 'index.ts'), 'utf8')).toContain('auth: basic(),');
   });
 
   it("shows the scaffolder's help under its own name, and its errors with its exit codes", async () => {

@@ -1,5 +1,7 @@
-import { defineConnector, field, z } from '@connector-kit/sdk';
-import { DEFAULT_BASE_URL, getJson } from './api.js';
+import { basic, defineConnector, z } from '@connector-kit/sdk';
+
+/** The API this connector calls; set `API_BASE_URL` where it runs to point it elsewhere (a staging API, a test server). */
+export const API_BASE_URL = process.env.API_BASE_URL || 'https://api.example.com/';
 
 /**
  * __DISPLAY_NAME__: the connector definition. Every method here can be called from the workspace
@@ -9,25 +11,11 @@ export default defineConnector({
   name: '__DISPLAY_NAME__',
   summary: 'Reads items from the __DISPLAY_NAME__ API',
   description: 'Connects the workspace to the __DISPLAY_NAME__ API with a username and password (HTTP Basic).',
-  config: {
-    baseUrl: field.line({
-      label: 'API URL',
-      description: `Base URL of the API. Default: ${DEFAULT_BASE_URL}`,
-      placeholder: DEFAULT_BASE_URL,
-      optional: true,
-      plain: true,
-    }),
-    username: field.line({
-      label: 'Username',
-      description: 'The account the connector signs in with',
-      plain: true,
-    }),
-    // Not `plain`: the workspace encrypts it to this connector's public key.
-    password: field.line({
-      label: 'Password',
-      description: 'Password of that account',
-    }),
-  },
+  // Adds the secret config fields `username` and `password` and sends them as HTTP Basic auth on
+  // every `ctx.http` request to API_BASE_URL.
+  auth: basic(),
+  // `ctx.http` joins paths to this URL, retries idempotent requests and throws HttpError on a status that is not 2xx.
+  http: { baseUrl: API_BASE_URL },
   methods: (method) => ({
     'items.get': method({
       description: 'Fetch one item by its id',
@@ -35,7 +23,7 @@ export default defineConnector({
       output: z.object({ id: z.string(), name: z.string() }),
       examples: [{ input: { id: '42' }, output: { id: '42', name: 'Example item' } }],
       idempotent: true,
-      handler: async ({ id }, ctx) => getJson(ctx.config, `items/${encodeURIComponent(id)}`),
+      handler: async ({ id }, ctx) => ctx.http.get(`items/${encodeURIComponent(id)}`),
     }),
   }),
 });

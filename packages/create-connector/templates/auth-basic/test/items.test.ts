@@ -1,18 +1,19 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHarness } from '@connector-kit/sdk/testing';
-import connector from '../src/index.js';
+import connector, { API_BASE_URL } from '../src/index.js';
 
-// Offline: nock answers every HTTP request; anything not intercepted fails the test.
+// Offline: nock intercepts `ctx.http` (Node's fetch); anything not intercepted fails the test.
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
+// `username` and `password` are the config fields that `auth: basic()` adds.
 const config = { username: 'ada', password: 'test-password' };
 
 describe('items.get', () => {
   it('fetches the item, signing in with HTTP Basic', async () => {
-    const api = nock('https://api.example.com')
+    const api = nock(API_BASE_URL)
       .get('/items/42')
       .basicAuth({ user: 'ada', pass: 'test-password' })
       .reply(200, { id: '42', name: 'Example item', extra: 'dropped by the output schema' });
@@ -22,11 +23,11 @@ describe('items.get', () => {
     api.done();
   });
 
-  it('fails with UPSTREAM_ERROR when the API answers an error', async () => {
-    nock('https://api.example.com').get('/items/7').reply(401, { message: 'bad credentials' });
+  it('fails with AUTH_FAILED when the API rejects the credentials', async () => {
+    nock(API_BASE_URL).get('/items/7').reply(401, { message: 'bad credentials' });
     const harness = createTestHarness(connector, { config });
 
-    await expect(harness.call('items.get', { id: '7' })).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    await expect(harness.call('items.get', { id: '7' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
   });
 
   it('fails with CONFIG_MISSING before any request when the password is not set', async () => {

@@ -1,5 +1,7 @@
-import { defineConnector, field, z } from '@connector-kit/sdk';
-import { DEFAULT_BASE_URL, getJson } from './api.js';
+import { defineConnector, z } from '@connector-kit/sdk';
+
+/** The API this connector calls; set `API_BASE_URL` where it runs to point it elsewhere (a staging API, a test server). */
+export const API_BASE_URL = process.env.API_BASE_URL || 'https://api.example.com/';
 
 /**
  * __DISPLAY_NAME__: the connector definition. Every method here can be called from the workspace
@@ -9,15 +11,8 @@ export default defineConnector({
   name: '__DISPLAY_NAME__',
   summary: 'Reads items from the __DISPLAY_NAME__ API',
   description: 'Connects the workspace to the __DISPLAY_NAME__ API (no credentials needed).',
-  config: {
-    baseUrl: field.line({
-      label: 'API URL',
-      description: `Base URL of the API. Default: ${DEFAULT_BASE_URL}`,
-      placeholder: DEFAULT_BASE_URL,
-      optional: true,
-      plain: true,
-    }),
-  },
+  // `ctx.http` joins paths to this URL, retries idempotent requests and throws HttpError on a status that is not 2xx.
+  http: { baseUrl: API_BASE_URL },
   methods: (method) => ({
     'items.get': method({
       description: 'Fetch one item by its id',
@@ -25,7 +20,7 @@ export default defineConnector({
       output: z.object({ id: z.string(), name: z.string() }),
       examples: [{ input: { id: '42' }, output: { id: '42', name: 'Example item' } }],
       idempotent: true,
-      handler: async ({ id }, ctx) => getJson(ctx.config, `items/${encodeURIComponent(id)}`),
+      handler: async ({ id }, ctx) => ctx.http.get(`items/${encodeURIComponent(id)}`),
     }),
   }),
 });
