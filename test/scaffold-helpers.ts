@@ -21,7 +21,9 @@ export interface Finished {
 
 /** A minimal environment: what a person's shell has, without this test run's variables (and no colours to parse around). */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...extra };
+  // NPM_CONFIG_GLOBALCONFIG: .ci/run sets it under Node 24 so npm keeps the machine's registry CA.
+  const npmGlobal = process.env.NPM_CONFIG_GLOBALCONFIG ? { NPM_CONFIG_GLOBALCONFIG: process.env.NPM_CONFIG_GLOBALCONFIG } : {};
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...npmGlobal, ...extra };
 }
 
 /** Runs `command args` in `cwd` to the end. */
