@@ -33,7 +33,7 @@ const counts = SMOKE
   : // The link's backoff counter resets only after 10 s connected (reliability.md item 1), so
     // kills 10.5 s apart each measure "the first retry after a clean drop". 1 MB replies are
     // slow (~40 ms each), so they alternate in more, shorter runs than the rest.
-    { runs: 5, warmup: 3000, sequential: 4000, concurrent: 20000, concurrency: 64, blobRuns: 10, blobs: 15, blobBytes: 2 ** 20, startRuns: 5, kills: 10, stableWaitMs: 10_500, rssSamples: 5, createRuns: 7, sqlRows: 1_000_000, sqlPageSize: 10_000, sqlRuns: 3 };
+    { runs: 5, warmup: 3000, sequential: 4000, concurrent: 20000, concurrency: 64, blobRuns: 10, blobs: 15, blobBytes: 2 ** 20, startRuns: 5, kills: 10, stableWaitMs: 10_500, rssSamples: 5, createRuns: 7, sqlRows: 1_000_000, sqlPageSize: 10_000, sqlRuns: 6 };
 
 const T0 = Date.now();
 const log = (line) => process.stderr.write(`[${((Date.now() - T0) / 1000).toFixed(1)} s] ${line}\n`);

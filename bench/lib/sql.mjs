@@ -3,7 +3,7 @@
  * `connector start` CLI in a child process) registered with the bench's workspace, configured
  * for PostgreSQL, walking a fresh table of N rows with `selectPage` through `hub.call` until
  * `nextCursor` is null. Rows/s per walk; the connector's RSS sampled every 50 ms during each
- * walk (peak), and read before the first walk and after the last (flat = bounded growth).
+ * walk. "Flat" compares the median RSS of the last walk with that of the middle one (see below).
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,8 @@ import { generateKeyPair } from '@connector-kit/sdk/secrets';
 import { CONNECTOR_CLI, ROOT, admin } from './ours.mjs';
 import { spawnNode } from './child.mjs';
 import { rssMb } from './workload.mjs';
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export const SQL_DIR = join(ROOT, 'examples/sql');
 /** The database the SQL row runs against, or undefined (skipped). */
@@ -110,11 +112,11 @@ export async function sqlWalks(ws, { rows, pageSize, runs, add, log, nodeOptions
     const rssStart = await rssMb(child.pid);
 
     for (let r = 0; r < runs; r++) {
-      let peak = await rssMb(child.pid);
+      const walkRss = [await rssMb(child.pid)];
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
-          peak = Math.max(peak, await rssMb(child.pid));
+          walkRss.push(await rssMb(child.pid));
           await sleep(50);
         }
       })();
@@ -131,7 +133,15 @@ export async function sqlWalks(ws, { rows, pageSize, runs, add, log, nodeOptions
       await sampler;
       if (seen !== rows) throw new Error(`the walk saw ${seen} rows, expected ${rows}`);
       add('sql.rowsPerSec', (rows / elapsed) * 1000);
-      add('sql.rssPeak', peak);
+      add('sql.rssPeak', Math.max(...walkRss));
+      // The median of a walk's samples, robust to one collection's spike. V8 grows its heap
+      // once in the first walks (young generation to its cap, old space for promoted pages),
+      // so "flat" compares the last walk with the middle one: by then that one-time step is
+      // behind, and anything that grows with rows walked has had half the run to show.
+      const typical = median(walkRss);
+      log?.(`walk ${r + 1}: median RSS ${typical.toFixed(0)} MB, peak ${Math.max(...walkRss).toFixed(0)} MB`);
+      if (r === Math.floor(runs / 2)) add('sql.rssMidWalk', typical);
+      if (r === runs - 1) add('sql.rssLastWalk', typical);
     }
     await sleep(200);
     const rssEnd = await rssMb(child.pid);

@@ -17,7 +17,7 @@ export function toJsonValue(value: unknown): unknown {
 
 /** Makes every value of `row` JSON-safe, in place (rows are fresh objects from the driver). */
 export function toJsonRow(row: Row): Row {
-  for (const key of Object.keys(row)) {
+  for (const key in row) {
     const value = row[key];
     if (value !== null && typeof value === 'object' && !isPlainJson(value)) row[key] = toJsonValue(value);
     else if (typeof value === 'bigint') row[key] = value.toString();

@@ -2,7 +2,7 @@
 import { defineMethod, z } from '@connector-kit/sdk';
 import type { DriverHolder } from '../holder.js';
 import { readPage } from '../paging.js';
-import { bound, column, sql, values } from './shapes.js';
+import { bound, column, row, sql, values } from './shapes.js';
 
 /** The paging method. */
 export function pageMethods(holder: DriverHolder) {
@@ -19,7 +19,7 @@ export function pageMethods(holder: DriverHolder) {
         cursor: z.string().nullish().describe('nextCursor of the previous page; omit for the first page'),
       }),
       output: z.object({
-        rows: z.array(z.record(z.string(), z.unknown())),
+        rows: z.array(row).describe('Rows of this page, in key order'),
         columns: z.array(z.string()),
         nextCursor: z.string().nullable().describe('Cursor of the next page; null after the last page'),
       }),
