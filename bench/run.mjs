@@ -75,7 +75,7 @@ async function main() {
   // 1. Build the bench connector with the real CLI (no TypeScript extraction: not measured here)
   //    while both sides start: server in this process, connector in a child process.
   log('building bench/connector and starting both sides …');
-  const built = promisify(execFile)(process.execPath, [CONNECTOR_CLI, 'build', '--no-types'], { cwd: BENCH_CONNECTOR_DIR }).catch((error) => {
+  const built = promisify(execFile)(process.execPath, [CONNECTOR_CLI, 'build', '--no-types', '--bundle'], { cwd: BENCH_CONNECTOR_DIR }).catch((error) => {
     throw new Error(`connector build failed in ${BENCH_CONNECTOR_DIR}: ${error.stderr || error.message}`);
   });
   const [raw, ours] = await Promise.all([
@@ -133,15 +133,27 @@ async function main() {
     // 5. Process start → first call served (ours registers anew each time).
     if (wants('start')) {
       log(`process start → first call: ${counts.startRuns} starts per side …`);
-      await alternate(sides, counts.startRuns, async (side) => {
-        const t0 = performance.now();
-        const instance = side.startConnector();
-        try {
-          add(side.name, 'start.firstCall', await untilServed(instance.call, t0, 60_000));
-        } finally {
-          await instance.stop();
+      // Three ways per run, in rotating order: raw, ours through `connector start` (the goal
+      // row: what the scaffolded Containerfile and systemd unit run), and ours from the
+      // `connector build --bundle` file (one module instead of ~300).
+      const bundle = join(BENCH_CONNECTOR_DIR, 'dist/connector.mjs');
+      const ways = [
+        { side: raw, id: 'start.firstCall', start: () => raw.startConnector() },
+        { side: ours, id: 'start.firstCall', start: () => ours.startConnector() },
+        { side: ours, id: 'start.firstCallBundle', start: () => ours.startConnector(bundle) },
+      ];
+      for (let r = 0; r < counts.startRuns; r++) {
+        for (let i = 0; i < ways.length; i++) {
+          const way = ways[(i + r) % ways.length];
+          const t0 = performance.now();
+          const instance = way.start();
+          try {
+            add(way.side.name, way.id, await untilServed(instance.call, t0, 60_000));
+          } finally {
+            await instance.stop();
+          }
         }
-      });
+      }
     }
 
     // 6. Server-side terminate() of the connector's socket → first successful call.

@@ -63,8 +63,8 @@ export async function startOurSide({ nodeOptions = [], built = Promise.resolve()
     tokens[name] = (await admin(ws, 'POST', 'connectors', { name, connectorId: 'bench' })).registrationToken;
   }
 
-  const spawnConnector = (name, hostname) =>
-    spawnNode([CONNECTOR_CLI, 'start'], {
+  const spawnConnector = (name, hostname, argv = [CONNECTOR_CLI, 'start']) =>
+    spawnNode(argv, {
       cwd: BENCH_CONNECTOR_DIR,
       nodeOptions,
       env: {
@@ -99,8 +99,8 @@ export async function startOurSide({ nodeOptions = [], built = Promise.resolve()
       connection.terminate();
     },
     /** Spawns a fresh connector process that registers anew; `call` fails until it serves. */
-    startConnector() {
-      const child = spawnConnector('bench-start', `bench-start-${++starts}`);
+    startConnector(file) {
+      const child = spawnConnector('bench-start', `bench-start-${++starts}`, file ? [file] : undefined);
       return {
         call: callOn('bench-start'),
         stop: async () => {

@@ -23,6 +23,8 @@ export const METRICS = [
   { id: 'rss.warm', label: 'connector RSS after warm-up', unit: 'MB', goal: { text: '≤1.15×', ratioMax: 1.15 } },
   { id: 'rss.load', label: 'connector RSS after load', unit: 'MB', goal: { text: '≤1.15×', ratioMax: 1.15 } },
   { id: 'start.firstCall', label: 'process start → first call served', unit: 'ms', goal: { text: '≤1.3×', ratioMax: 1.3 } },
+  // Not in the issue's table: the same from the single-file bundle (`connector build --bundle`), against the same raw figure.
+  { id: 'start.firstCallBundle', label: 'process start → first call served, bundled', unit: 'ms', rawOf: 'start.firstCall' },
   { id: 'reconnect.serving', label: 'socket killed → serving again (p50 of kills)', unit: 'ms', goal: { text: '≤250 ms', oursMax: 250 } },
   // Ours only (no raw baseline): the goals are absolute.
   { id: 'create.wallTime', label: '`create-connector --no-install` wall time', unit: 'ms', oursOnly: true, goal: { text: '<1 s', oursMax: 1000 } },
@@ -47,9 +49,9 @@ export const SQL_SKIPPED = { label: 'SQL paged 1 M-row select', goal: '≥100k r
 
 /** Joins the figures of both sides into result rows with ratio and verdict. */
 export function evaluate(figures) {
-  return METRICS.filter((m) => figures.ours[m.id] !== undefined && (m.oursOnly || figures.raw[m.id] !== undefined)).map((m) => {
+  return METRICS.filter((m) => figures.ours[m.id] !== undefined && (m.oursOnly || figures.raw[m.rawOf ?? m.id] !== undefined)).map((m) => {
     const ours = figures.ours[m.id];
-    const raw = m.oursOnly ? null : figures.raw[m.id];
+    const raw = m.oursOnly ? null : figures.raw[m.rawOf ?? m.id];
     const ratio = raw === null ? null : ours.median / raw.median;
     let pass = null;
     if (m.goal?.oursMin !== undefined) pass = ours.median >= m.goal.oursMin;

@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, RemoteError } from '../src/errors.js';
+import type * as Errors from '../src/errors.js';
 
 const require = createRequire(import.meta.url);
 
 describe('ConnectorError', () => {
   it('is recognised across copies of the SDK (library build vs CLI bundle) by its brand', async () => {
     // The built CJS file is a second copy of the class in this process, as the CLI bundle is for a connector.
-    const copy = require('../dist/index.cjs') as typeof import('../src/errors.js');
+    const copy = require('../dist/index.cjs') as typeof Errors;
     expect(copy.ConnectorError).not.toBe(ConnectorError);
     const foreign = new copy.ConnectorError('SOME_CODE', 'made by the other copy');
     expect(foreign instanceof ConnectorError).toBe(true);

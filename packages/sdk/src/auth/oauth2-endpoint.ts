@@ -11,6 +11,7 @@ import { redactText } from '../http/redact.js';
 import { parseRetryAfter, retryDelay, retryPolicy } from '../http/retry.js';
 import { sleep, type Timers } from '../transport/timers.js';
 import { grantOf, type OAuth2Auth, type OAuthClient } from './oauth2.js';
+import type * as SimpleOAuth2 from 'simple-oauth2';
 
 /** Code of the error raised when the grant is gone and a person must connect the account again. */
 export const REAUTHORIZATION_REQUIRED = 'REAUTHORIZATION_REQUIRED';
@@ -40,7 +41,7 @@ function silenceLibraryDebug(): void {
   createDebug.enable(`${current ? `${current},` : ''}-simple-oauth2:*`);
 }
 
-type OAuthLibrary = typeof import('simple-oauth2');
+type OAuthLibrary = typeof SimpleOAuth2;
 let library: Promise<OAuthLibrary> | undefined;
 
 /** simple-oauth2 (and joi under it) cost ~190 ms and 16 MB at start: loaded on the first token request only. */

@@ -7,7 +7,15 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { EncryptJWT, jwtDecrypt } from 'jose';
+import type * as Jose from 'jose';
+
+/**
+ * jose, loaded on first use: a connector without secrets never needs it, and one with secrets
+ * gets its config after it has connected, so the import no longer delays the start (it cost
+ * about 50 ms of it).
+ */
+let jose: Promise<typeof Jose> | undefined;
+const loadJose = (): Promise<typeof Jose> => (jose ??= import('jose'));
 import { ConnectorError } from '../errors.js';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
@@ -92,6 +100,7 @@ export function keyId(publicKey: KeyObject): string {
 
 /** Encrypts one value for the connector `audience` (§5). */
 export async function encryptSecret(value: unknown, publicKey: KeyObject, audience: string): Promise<string> {
+  const { EncryptJWT } = await loadJose();
   return new EncryptJWT({ _data: value })
     .setProtectedHeader({ alg: JWE_ALG, enc: JWE_ENC, kid: keyId(publicKey) })
     .setIssuer(JWE_ISSUER)
@@ -114,6 +123,7 @@ export async function decryptSecret(
 ): Promise<unknown> {
   const kid = readKid(jwe);
   const candidates = kid === undefined ? privateKeys : privateKeys.filter((k) => k.kid === kid);
+  const { jwtDecrypt } = await loadJose();
   for (const { key } of candidates) {
     try {
       const { payload } = await jwtDecrypt(jwe, key, {

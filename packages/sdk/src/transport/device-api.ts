@@ -3,6 +3,7 @@
  */
 import { AUTH_SCHEME, type ConnectAnswer, type RegisterAnswer, type RegisterBody, type ProtocolAnnouncement } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
+import { postJson, RedirectRefused, type PostAnswer } from './post-json.js';
 
 /** Identity sent with every request (§2: `User-Agent: <connector id>/<version>`). */
 export interface DeviceApiOptions {
@@ -35,8 +36,8 @@ export class DeviceApi {
   async connect(key: string, protocol: ProtocolAnnouncement): Promise<ConnectResult> {
     const response = await this.#post('connect', key, { protocol });
     if (response.status === 401) return { ok: false, status: 401 };
-    if (response.status !== 200) throw this.#transient('connect', response.status, await safeText(response));
-    return { ok: true, answer: ((await response.json().catch(() => ({}))) ?? {}) as ConnectAnswer };
+    if (response.status !== 200) throw this.#transient('connect', response.status, excerpt(response));
+    return { ok: true, answer: (parseJson(response.body) ?? {}) as ConnectAnswer };
   }
 
   /**
@@ -47,13 +48,16 @@ export class DeviceApi {
     const url = this.#url('register');
     const response = await this.#post('register', token, body);
     if (response.status === 200) {
-      const answer = (await response.json().catch(() => null)) as RegisterAnswer | null;
+      const answer = parseJson(response.body) as RegisterAnswer | null;
       if (!answer || typeof answer.key !== 'string' || answer.key === '') {
-        throw new ConnectorError('REGISTRATION_REJECTED', `${url} answered 200 without a connector key: is DEVICE_ENDPOINT pointing at a workspace?`);
+        throw new ConnectorError(
+          'REGISTRATION_REJECTED',
+          `${url} answered 200 without a connector key: is DEVICE_ENDPOINT pointing at a workspace?`,
+        );
       }
       return answer;
     }
-    const text = await safeText(response);
+    const text = excerpt(response);
     if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
       // Never echo the token; the workspace's own message says what it did not like.
       throw new ConnectorError(
@@ -69,8 +73,7 @@ export class DeviceApi {
   async disconnect(key: string): Promise<void> {
     try {
       // Sent during shutdown, after the stop signal fired: not tied to it.
-      const response = await this.#post('disconnect', key, {}, 5_000, false);
-      await response.body?.cancel();
+      await this.#post('disconnect', key, {}, 5_000, false);
     } catch {
       // the workspace notices the closed socket anyway
     }
@@ -80,37 +83,52 @@ export class DeviceApi {
     return `${this.#options.endpoint}${path}`;
   }
 
-  async #post(path: string, secret: string, body: unknown, timeoutMs = this.#options.timeoutMs, cancellable = true): Promise<Response> {
+  async #post(path: string, secret: string, body: unknown, timeoutMs = this.#options.timeoutMs, cancellable = true): Promise<PostAnswer> {
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      return await fetch(this.#url(path), {
-        method: 'POST',
+      return await postJson(new URL(this.#url(path)), {
         headers: {
           'content-type': 'application/json',
           'user-agent': `${this.#options.connectorId}/${this.#options.version}`,
           authorization: `${AUTH_SCHEME} ${secret}`,
         },
         body: JSON.stringify(body),
-        signal: this.#signal && cancellable ? AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#signal]) : AbortSignal.timeout(timeoutMs),
+        signal: this.#signal && cancellable ? AbortSignal.any([timeout, this.#signal]) : timeout,
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
+      if (error instanceof RedirectRefused) {
+        // Permanent: the key or token would go to another address (or the POST become a GET).
+        throw new ConnectorError(
+          'CONFIG_INVALID',
+          `${this.#url(path)} redirects (${error.status}) to ${error.location}: set DEVICE_ENDPOINT to the address the workspace really serves (redirects are followed only within the same origin, and only 307/308)`,
+        );
+      }
+      const code = (error as { code?: string }).code;
+      const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : (code ?? (error as Error).name);
       throw new ConnectorError(
         'WORKSPACE_UNAVAILABLE',
-        `cannot reach ${this.#url(path)} (${cause?.code ?? (error as Error).name}): is the workspace running and DEVICE_ENDPOINT right?`,
+        `cannot reach ${this.#url(path)} (${reason}): is the workspace running and DEVICE_ENDPOINT right?`,
         { cause: error, retryable: true },
       );
     }
   }
 
   #transient(path: string, status: number, text: string): ConnectorError {
-    return new ConnectorError('WORKSPACE_UNAVAILABLE', `${this.#url(path)} answered ${status}${text ? `: ${text}` : ''}`, { retryable: true });
+    return new ConnectorError('WORKSPACE_UNAVAILABLE', `${this.#url(path)} answered ${status}${text ? `: ${text}` : ''}`, {
+      retryable: true,
+    });
   }
 }
 
-async function safeText(response: Response): Promise<string> {
+/** The start of an answer's body, for error messages. */
+function excerpt(response: PostAnswer): string {
+  return response.body.slice(0, 300);
+}
+
+function parseJson(text: string): unknown {
   try {
-    return (await response.text()).slice(0, 300);
+    return JSON.parse(text) as unknown;
   } catch {
-    return '';
+    return null;
   }
 }

@@ -1,0 +1,133 @@
+/**
+ * The device endpoints' POST (transport/post-json.ts, used by DeviceApi for protocol.md §2)
+ * against real HTTP servers on 127.0.0.1: redirects, time-outs, refused connections, big bodies.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectorError } from '../../src/index.js';
+import { DeviceApi } from '../../src/transport/device-api.js';
+import { postJson, RedirectRefused } from '../../src/transport/post-json.js';
+import { closedPort } from '../support/fake-workspace.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((resolve) => {
+          s.closeAllConnections();
+          s.close(resolve);
+        }),
+    ),
+  );
+});
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  body: string;
+}
+
+/** A server answering with `handler`; `seen` lists every request it got. */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body });
+      handler(req, res, body);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen };
+}
+
+const post = (url: string, signal = AbortSignal.timeout(5_000)) =>
+  postJson(new URL(url), { headers: { 'content-type': 'application/json', authorization: 'Connector secret-key' }, body: '{"a":1}', signal });
+
+describe('postJson', () => {
+  it('posts the body with its headers and returns status and body', async () => {
+    const { url, seen } = await serve((_req, res, body) => res.end(`echo ${body}`));
+    const answer = await post(`${url}connect`);
+    expect(answer).toMatchObject({ status: 200, body: 'echo {"a":1}' });
+    expect(seen).toEqual([{ method: 'POST', url: '/connect', authorization: 'Connector secret-key', body: '{"a":1}' }]);
+  });
+
+  it('follows a same-origin 307 and 308, keeping method, body and credentials', async () => {
+    const { url, seen } = await serve((req, res) => {
+      if (req.url === '/old') res.writeHead(307, { location: '/older' }).end();
+      else if (req.url === '/older') res.writeHead(308, { location: `${url}new` }).end();
+      else res.end('here');
+    });
+    expect(await post(`${url}old`)).toMatchObject({ status: 200, body: 'here' });
+    expect(seen.map((s) => [s.method, s.url, s.authorization, s.body])).toEqual([
+      ['POST', '/old', 'Connector secret-key', '{"a":1}'],
+      ['POST', '/older', 'Connector secret-key', '{"a":1}'],
+      ['POST', '/new', 'Connector secret-key', '{"a":1}'],
+    ]);
+  });
+
+  it('refuses a redirect to another origin without sending anything there', async () => {
+    const other = await serve((_req, res) => res.end('stolen'));
+    const { url } = await serve((_req, res) => res.writeHead(307, { location: `${other.url}connect` }).end());
+    await expect(post(`${url}connect`)).rejects.toMatchObject({ name: 'RedirectRefused', status: 307, location: `${other.url}connect` });
+    expect(other.seen).toEqual([]);
+  });
+
+  it('refuses a 302 (it would turn the POST into a GET) and a redirect loop', async () => {
+    const { url } = await serve((req, res) => res.writeHead(req.url === '/found' ? 302 : 307, { location: req.url === '/found' ? '/x' : '/loop' }).end());
+    await expect(post(`${url}found`)).rejects.toBeInstanceOf(RedirectRefused);
+    await expect(post(`${url}loop`)).rejects.toMatchObject({ status: 307 });
+  });
+
+  it('cuts an oversized body at maxBodyBytes', async () => {
+    const { url } = await serve((_req, res) => res.end('x'.repeat(5000)));
+    const answer = await postJson(new URL(url), { headers: {}, body: '', signal: AbortSignal.timeout(5_000), maxBodyBytes: 100 });
+    expect(answer.body).toBe('x'.repeat(100));
+  });
+
+  it('rejects with the signal reason when it aborts, and with the socket error code when refused', async () => {
+    const { url } = await serve(() => {
+      /* never answers */
+    });
+    await expect(post(url, AbortSignal.timeout(50))).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(post(`http://127.0.0.1:${await closedPort()}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(postJson(new URL('ftp://127.0.0.1/'), { headers: {}, body: '', signal: AbortSignal.timeout(50) })).rejects.toThrow(/ftp: URLs are not supported/);
+  });
+});
+
+describe('DeviceApi errors', () => {
+  const api = (endpoint: string, timeoutMs = 5_000) => new DeviceApi({ endpoint, connectorId: 'hello', version: '1.0.0', timeoutMs });
+
+  it('says where a cross-origin redirect points and what to set, as a permanent CONFIG_INVALID', async () => {
+    const other = await serve((_req, res) => res.end('{}'));
+    const { url } = await serve((_req, res) => res.writeHead(308, { location: other.url }).end());
+    const error = (await api(url).connect('secret-key', { version: 1, features: [] }).catch((e: unknown) => e)) as ConnectorError;
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', retryable: false });
+    expect(error.message).toContain(other.url);
+    expect(error.message).toContain('DEVICE_ENDPOINT');
+    expect(error.message).not.toContain('secret-key');
+  });
+
+  it('reports a time-out and a refused connection as retryable WORKSPACE_UNAVAILABLE', async () => {
+    const { url } = await serve(() => {
+      /* never answers */
+    });
+    await expect(api(url, 50).connect('k', { version: 1, features: [] })).rejects.toMatchObject({
+      code: 'WORKSPACE_UNAVAILABLE',
+      retryable: true,
+      message: expect.stringContaining('no answer within 50 ms'),
+    });
+    await expect(api(`http://127.0.0.1:${await closedPort()}/`).connect('k', { version: 1, features: [] })).rejects.toMatchObject({
+      code: 'WORKSPACE_UNAVAILABLE',
+      retryable: true,
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
+  });
+});
