@@ -11,6 +11,8 @@ export const WorkspaceErrorCode = {
   connectorError: 'CONNECTOR_ERROR',
   /** No answer within the call's deadline (§3). */
   timeout: 'TIMEOUT',
+  /** The instance does not read its socket fast enough and too much waits for it (reliability.md item 10). */
+  connectorBusy: 'CONNECTOR_BUSY',
   /** The instance's socket closed while the call was in flight. */
   connectionLost: 'CONNECTION_LOST',
   /** A name (connector, method, task) that does not exist. */

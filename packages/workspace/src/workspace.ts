@@ -9,6 +9,7 @@ import { loadOrCreateAdminToken } from './server/admin-token.js';
 import { startHeartbeat } from './server/heartbeat.js';
 import { createHttpServer } from './server/http.js';
 import { Hub } from './server/hub.js';
+import type { BackpressureLimits } from './server/connection.js';
 import { OAuthService } from './server/oauth.js';
 import { openStore } from './store/open.js';
 import type { PostgresDriverOptions } from './store/postgres.js';
@@ -32,6 +33,8 @@ export interface WorkspaceOptions {
   callTimeoutMs?: number;
   /** Largest WebSocket frame accepted, in bytes; bigger ones close the socket with 1009. @default 8388608 */
   maxPayload?: number;
+  /** When calls to an instance that does not read its socket wait, and when they are refused with CONNECTOR_BUSY. @default 4 MiB / 16 Mi characters */
+  backpressure?: BackpressureLimits | undefined;
   /** Where to log. @default pino at level `LOG_LEVEL`, else 'info' */
   logger?: Logger;
   /** URL people's browsers reach the workspace at (behind a proxy); the OAuth callback is `<publicUrl>oauth/callback`. @default the listen URL */
@@ -108,7 +111,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, postgres: options.postgres });
 
   // 3. Server: device endpoints, transport and admin API on one port.
-  const hub = new Hub({ store, logger, callTimeoutMs });
+  const hub = new Hub({ store, logger, callTimeoutMs, ...(options.backpressure === undefined ? {} : { backpressure: options.backpressure }) });
   const oauth = new OAuthService({ store, hub, logger, ...(options.oauthStateTtlMs === undefined ? {} : { ttlMs: options.oauthStateTtlMs }) });
   const { server, closeWebSocketServer } = createHttpServer({
     store,

@@ -64,6 +64,12 @@ export interface WorkspaceLinkOptions {
   maxPayload?: number;
   /** Requests queued while offline (reliability.md item 6). @default 1000 */
   offlineQueueLimit?: number;
+  /**
+   * Bytes waiting in the socket above which the link is congested (reliability.md item 10): it
+   * stops reading the workspace's requests and holds its own until half of that has drained.
+   * @default 4 MiB
+   */
+  sendHighWaterMark?: number;
   /** Injected clock. @default the system timers */
   timers?: Timers;
 }
@@ -100,6 +106,10 @@ export class WorkspaceLink extends EventEmitter {
   #key: string;
   #ws: WebSocket | undefined;
   #outbox: Outbox | undefined;
+  /** Set while the socket holds more than `sendHighWaterMark` unsent bytes. */
+  #congested = false;
+  /** Sends waiting for the congestion to clear, in order. */
+  #waitingSends: Array<() => void> = [];
   #state: LinkState = 'idle';
   #features = new Set<string>();
   #loop: Promise<void> | undefined;
@@ -139,6 +149,16 @@ export class WorkspaceLink extends EventEmitter {
     if (this.#outbox !== undefined) this.#outbox.push({ id: this.#nextId(), c, a });
   }
 
+  /** Unsent bytes in the socket (0 when there is none): bounded by `sendHighWaterMark` plus one frame. */
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  /** Whether the link is holding back because the workspace is not reading (item 10). */
+  get congested(): boolean {
+    return this.#congested;
+  }
+
   /** Sends a notice that expects no answer (e.g. `connector.health.check`). */
   notify(m: string, a: Record<string, unknown>): void {
     this.#sendOrQueue({ id: this.#nextId(), m, a });
@@ -154,12 +174,18 @@ export class WorkspaceLink extends EventEmitter {
     }
     const c = this.#nextCallback();
     const promise = this.#pending.add(c, m, timeoutMs);
-    try {
-      this.#sendOrQueue({ id: this.#nextId(), c, m, a });
-    } catch (error) {
-      // A local failure (OFFLINE_QUEUE_FULL): reject with it as is, not as a workspace answer.
-      this.#pending.fail(c, error as Error);
-    }
+    const send = (): void => {
+      try {
+        this.#sendOrQueue({ id: this.#nextId(), c, m, a });
+      } catch (error) {
+        // A local failure (OFFLINE_QUEUE_FULL): reject with it as is, not as a workspace answer.
+        this.#pending.fail(c, error as Error);
+      }
+    };
+    // Item 10: while the socket is backed up, a request waits its turn instead of piling on
+    // (and is dropped if it timed out or its socket closed meanwhile: its caller already knows).
+    if (this.#congested) this.#waitingSends.push(() => this.#pending.has(c) && send());
+    else send();
     return promise;
   }
 
@@ -326,14 +352,32 @@ export class WorkspaceLink extends EventEmitter {
   #serve(ws: WebSocket): Promise<void> {
     return new Promise((resolve) => {
       this.#ws = ws;
-      this.#outbox = new Outbox((frame) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(frame);
-      });
-      this.#state = 'open';
       let lastHeard = this.#timers.now();
       const heard = (): void => {
         lastHeard = this.#timers.now();
       };
+      // Backpressure (item 10): above the high-water mark, stop reading the workspace's
+      // requests (each one read would add an answer) and hold our own requests; start again
+      // once the socket has written half of it out. The send callback runs when a frame has
+      // left for the kernel, so it sees the socket drain.
+      const highWater = this.#o.sendHighWaterMark ?? 4 * 1024 * 1024;
+      const written = (): void => {
+        heard(); // the kernel took our bytes, so the peer is acknowledging them: alive, though paused
+        if (this.#congested && this.#ws === ws && ws.bufferedAmount <= highWater / 2) this.#uncongest(ws);
+      };
+      this.#outbox = new Outbox((frame) => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(frame, written);
+        if (!this.#congested && ws.bufferedAmount > highWater) {
+          this.#congested = true;
+          ws.pause();
+          this.#o.logger.warn(
+            { bufferedAmount: ws.bufferedAmount },
+            'the workspace is not reading fast enough: holding new requests until the socket drains',
+          );
+        }
+      });
+      this.#state = 'open';
       // §3 liveness: we ping, and drop a socket that has been silent too long (item 3).
       const pingInterval = this.#o.pingIntervalMs ?? 10_000;
       const deadAfter = this.#o.deadAfterMs ?? 25_000;
@@ -362,6 +406,8 @@ export class WorkspaceLink extends EventEmitter {
         this.#outbox?.clear();
         this.#outbox = undefined;
         this.#ws = undefined;
+        // Waiting sends go to the offline queue (or fail) like any send without a socket.
+        this.#uncongest(undefined);
         if (code === 1008) this.#key = ''; // policy violation: our key is no longer valid; register again
         this.#pending.failAll((m) => new ConnectorError('CONNECTION_LOST', `the workspace link dropped before ${m} was answered`, { retryable: true }));
         if (this.#state === 'open') this.#state = 'connecting';
@@ -373,6 +419,13 @@ export class WorkspaceLink extends EventEmitter {
       this.emit('open', this.#features);
       this.#flushOffline();
     });
+  }
+
+  /** Ends congestion: reads again and lets waiting sends go, in order, while it stays clear. */
+  #uncongest(ws: WebSocket | undefined): void {
+    this.#congested = false;
+    if (ws !== undefined && ws.isPaused) ws.resume();
+    while (this.#waitingSends.length > 0 && !this.#congested) this.#waitingSends.shift()!();
   }
 
   #flushOffline(): void {

@@ -27,6 +27,11 @@ export class PendingRequests {
     return this.#entries.size;
   }
 
+  /** Whether `c` still waits for its answer (not settled, failed or timed out). */
+  has(c: string): boolean {
+    return this.#entries.has(c);
+  }
+
   /** Registers callback id `c`; the promise settles on its answer, its time-out, or {@link failAll}. */
   add(c: string, method: string, timeoutMs: number): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {

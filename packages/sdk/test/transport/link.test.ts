@@ -386,6 +386,52 @@ describe('WorkspaceLink', () => {
     expect(link.pendingCount).toBe(0);
   });
 
+  it('stops reading and holds its own requests while the workspace does not read, then delivers everything in order (item 10)', async () => {
+    const fake = await workspace();
+    fake.autoAnswer.set('connector.task.new', () => ({ id: 'task-1' }));
+    const highWater = 256 * 1024;
+    const blob = 'x'.repeat(64 * 1024);
+    let handled = 0;
+    const link: WorkspaceLink = makeLink(fake, {
+      sendHighWaterMark: highWater,
+      onRequest: (p) => {
+        handled++;
+        link.answer(p.c!, { blob });
+      },
+    }).link;
+    const events: string[] = [];
+    link.on('open', () => events.push('open'));
+    link.start();
+    await opened(events);
+
+    // The workspace stops reading, then keeps sending requests, each asking for 64 KiB: ~20 MB
+    // in all, more than the kernel's socket buffers on 127.0.0.1 hold.
+    fake.socket.pause();
+    let maxBuffered = 0;
+    let held: Promise<Record<string, unknown>> | undefined;
+    const total = 300;
+    for (let i = 0; i < total; i++) {
+      fake.send([{ id: `w-${i}`, c: `blob-${i}`, m: 'blob', a: {} }]);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      maxBuffered = Math.max(maxBuffered, link.bufferedAmount);
+      if (held === undefined && link.congested) held = link.request('connector.task.new', { name: 'while congested', a: {} });
+    }
+    expect(held, 'the link never became congested').toBeDefined();
+    // Bounded: the high-water mark plus at most one more frame of answers (the outbox caps frames at 1 MiB).
+    expect(maxBuffered).toBeLessThanOrEqual(highWater + 1024 * 1024 + 64 * 1024);
+    // It stopped reading: not every request was handled while the workspace was not reading.
+    expect(handled).toBeLessThan(total);
+
+    fake.socket.resume();
+    await expect(held!).resolves.toEqual({ id: 'task-1' });
+    await vi.waitFor(() => expect(fake.received.filter((p) => p.c?.startsWith('blob-')).length).toBe(total), { timeout: 10_000 });
+    expect(handled).toBe(total);
+    expect(link.congested).toBe(false);
+    // Nothing lost or reordered: answers in request order, the held request after the answers sent before it.
+    const order = fake.received.filter((p) => p.c?.startsWith('blob-')).map((p) => Number(p.c!.slice(5)));
+    expect(order).toEqual([...Array(total).keys()]);
+  });
+
   it('grows reconnect delays while connections fail fast, and resets them after a stable period', async () => {
     const fake = await workspace();
     const timers = recordingTimers();

@@ -49,6 +49,7 @@ const CONNECTOR_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
 /** HTTP status of each call error code; any other error of the connector or its link is 502. */
 const CALL_ERROR_STATUS = new Map<string, number>([
   ['CONNECTOR_OFFLINE', 503],
+  ['CONNECTOR_BUSY', 503],
   ['TIMEOUT', 504],
   ['INPUT_INVALID', 422],
   ['METHOD_NOT_FOUND', 422],

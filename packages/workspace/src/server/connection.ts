@@ -37,6 +37,22 @@ export function splitIntoFrames(encoded: readonly string[]): string[] {
   return frames;
 }
 
+/** Limits of {@link Connection}'s backpressure (reliability.md item 10). */
+export interface BackpressureLimits {
+  /** Unsent bytes in the socket above which frames wait in the queue. @default 4 MiB */
+  highWaterMark?: number;
+  /** Characters of packets that may wait while the socket drains; past that, {@link Connection.send} refuses. @default 16 Mi */
+  maxQueuedChars?: number;
+}
+
+/** Thrown by {@link Connection.send} when the instance is too far behind to queue more. */
+export class QueueFull extends Error {
+  constructor(readonly queuedChars: number) {
+    super(`${queuedChars} characters already wait for a connector that is not reading`);
+    this.name = 'QueueFull';
+  }
+}
+
 /** A connected instance. Created by the hub when the upgrade at `/transport/` succeeds (§3). */
 export class Connection {
   /** When the socket opened. */
@@ -47,14 +63,28 @@ export class Connection {
   missedPings = 0;
 
   private queue: string[] = [];
+  private queuedChars = 0;
   private flushScheduled = false;
+  /** Set while the socket holds more than the high-water mark: frames wait in `queue`. */
+  private congested = false;
+  private readonly highWaterMark: number;
+  private readonly maxQueuedChars: number;
 
   constructor(
     readonly socket: WebSocket,
     readonly instance: InstanceRecord,
     /** Extensions negotiated in `register`/`connect` (§8). */
     readonly features: ReadonlySet<string>,
-  ) {}
+    limits: BackpressureLimits = {},
+  ) {
+    this.highWaterMark = limits.highWaterMark ?? 4 * 1024 * 1024;
+    this.maxQueuedChars = limits.maxQueuedChars ?? 16 * 1024 * 1024;
+  }
+
+  /** Whether sends wait because the connector is not reading fast enough. */
+  get isCongested(): boolean {
+    return this.congested;
+  }
 
   /** True while the socket can carry frames. */
   get open(): boolean {
@@ -64,22 +94,45 @@ export class Connection {
   /**
    * Queues a packet; every packet queued in the same tick leaves in one frame (or a few, past
    * the caps), flushed in a microtask so a call never waits for a timer.
+   * While the connector does not read, packets wait here (item 10) up to `maxQueuedChars`.
    * @throws TypeError when the packet cannot be serialized (e.g. a BigInt in the arguments)
+   * @throws QueueFull when that much already waits
    */
   send(packet: Packet): void {
-    this.queue.push(JSON.stringify(packet));
-    if (this.flushScheduled) return;
+    if (this.congested && this.queuedChars >= this.maxQueuedChars) throw new QueueFull(this.queuedChars);
+    const text = JSON.stringify(packet);
+    this.queue.push(text);
+    this.queuedChars += text.length;
+    if (this.flushScheduled || this.congested) return;
     this.flushScheduled = true;
     queueMicrotask(this.flush);
   }
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    // A closed socket drops its queue: its pending calls fail with CONNECTION_LOST on 'close'.
+    if (!this.open) {
+      this.queue = [];
+      this.queuedChars = 0;
+      return;
+    }
+    if (this.congested) return;
     const queued = this.queue;
     this.queue = [];
-    // A closed socket drops its queue: its pending calls fail with CONNECTION_LOST on 'close'.
-    if (!this.open) return;
-    for (const frame of splitIntoFrames(queued)) this.socket.send(frame);
+    this.queuedChars = 0;
+    for (const frame of splitIntoFrames(queued)) this.socket.send(frame, this.written);
+    if (this.socket.bufferedAmount > this.highWaterMark) this.congested = true;
+  };
+
+  /** A frame left for the kernel: once half the high-water mark has drained, queued packets go. */
+  private readonly written = (): void => {
+    this.markAlive(); // the peer's kernel acknowledges our bytes: alive, if slow to read
+    if (!this.congested || this.socket.bufferedAmount > this.highWaterMark / 2) return;
+    this.congested = false;
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flush);
+    }
   };
 
   /** Any traffic from the peer proves it alive. */

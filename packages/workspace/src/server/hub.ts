@@ -10,7 +10,7 @@ import type { WebSocket } from 'ws';
 import { WorkspaceError, WorkspaceErrorCode } from '../errors.js';
 import type { InstanceRecord, Store } from '../store/store.js';
 import { setConfigArgs } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, QueueFull, type BackpressureLimits } from './connection.js';
 import { connectorRequestHandlers, type RequestContext } from './connector-requests.js';
 
 /** The last `connector.health.check` of an instance (§4). */
@@ -46,6 +46,8 @@ export interface HubOptions {
   logger: Logger;
   /** Default deadline of a call. @default 300000 */
   callTimeoutMs?: number;
+  /** When calls to an instance that does not read wait, and when they are refused (reliability.md item 10). */
+  backpressure?: BackpressureLimits;
 }
 
 interface PendingCall {
@@ -61,6 +63,7 @@ export class Hub {
   private readonly store: Store;
   private readonly logger: Logger;
   private readonly callTimeoutMs: number;
+  private readonly backpressure: BackpressureLimits;
   private readonly connections = new Map<string, Connection>();
   private readonly byConnector = new Map<string, Connection[]>();
   private readonly roundRobin = new Map<string, number>();
@@ -75,6 +78,7 @@ export class Hub {
     this.store = options.store;
     this.logger = options.logger;
     this.callTimeoutMs = options.callTimeoutMs ?? 300_000;
+    this.backpressure = options.backpressure ?? {};
   }
 
   /** Calls awaiting an answer (the request table's size). */
@@ -113,7 +117,7 @@ export class Hub {
 
   /** Takes over an upgraded socket of `instance` (§3); a second socket replaces the first. */
   attach(instance: InstanceRecord, socket: WebSocket): Connection {
-    const connection = new Connection(socket, instance, this.negotiated.get(instance.id) ?? new Set());
+    const connection = new Connection(socket, instance, this.negotiated.get(instance.id) ?? new Set(), this.backpressure);
     const previous = this.connections.get(instance.id);
     if (previous) {
       this.detach(previous);
@@ -208,7 +212,17 @@ export class Hub {
       try {
         connection.send({ id: this.nextPacketId(), c, m: method, a });
       } catch (error) {
-        reject(new WorkspaceError('BAD_REQUEST', `the call's variables cannot be sent as JSON: ${(error as Error).message}`));
+        if (error instanceof QueueFull) {
+          reject(
+            new WorkspaceError(
+              WorkspaceErrorCode.connectorBusy,
+              `connector "${connector}" is not reading its socket fast enough (${error.queuedChars} characters already wait for it): retry later, or start more instances`,
+              { details: { retryable: true } },
+            ),
+          );
+        } else {
+          reject(new WorkspaceError('BAD_REQUEST', `the call's variables cannot be sent as JSON: ${(error as Error).message}`));
+        }
         return;
       }
       const timer = setTimeout(() => {

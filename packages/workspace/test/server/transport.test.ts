@@ -137,3 +137,50 @@ describe('heartbeat', () => {
     await connector.close();
   });
 });
+
+describe('backpressure (reliability.md item 10)', () => {
+  it('holds calls while a connector does not read, refuses them with CONNECTOR_BUSY past the limit, and delivers the held ones later', async () => {
+    const highWaterMark = 256 * 1024;
+    const small = await startTestWorkspace({ backpressure: { highWaterMark, maxQueuedChars: 2 * 1024 * 1024 } });
+    try {
+      const { key } = await addAndRegister(small, 'slow-reader', '11');
+      const connector = await FakeConnector.connect(small, key);
+      connector.handlers.set('echo', (variables: { n: number }) => ({ n: variables.n }));
+      await vi.waitFor(() => expect(small.hub.online('slow-reader')).toHaveLength(1));
+      const [connection] = [...small.hub.connectionList()];
+
+      // The connector stops reading; the workspace keeps calling with 64 KiB each: ~25 MB, more
+      // than the kernel's socket buffers on 127.0.0.1 hold.
+      connector.socket.pause();
+      const blob = 'x'.repeat(64 * 1024);
+      const outcomes: Array<Promise<unknown>> = [];
+      let maxBuffered = 0;
+      let sawCongestion = false;
+      for (let n = 0; n < 400; n++) {
+        outcomes.push(small.hub.call('slow-reader', 'echo', { n, blob }, { timeoutMs: 60_000 }).catch((error: unknown) => error));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        maxBuffered = Math.max(maxBuffered, connection!.socket.bufferedAmount);
+        sawCongestion ||= connection!.isCongested;
+      }
+      expect(sawCongestion).toBe(true);
+      // The high-water mark plus at most the frames of one flush (1 MiB each, and a call's 64 KiB).
+      expect(maxBuffered).toBeLessThanOrEqual(highWaterMark + 2 * 1024 * 1024);
+
+      connector.socket.resume();
+      const settled = await Promise.all(outcomes);
+      const busy = settled.filter((o) => (o as { code?: string }).code === 'CONNECTOR_BUSY');
+      const answered = settled.filter((o) => typeof (o as { n?: number }).n === 'number');
+      expect(busy.length, 'no call was refused').toBeGreaterThan(0);
+      expect(answered.length + busy.length).toBe(400);
+      expect((busy[0] as Error).message).toMatch(/not reading its socket fast enough.*retry later/);
+      // Every call that was not refused got its own answer.
+      settled.forEach((o, n) => {
+        if ((o as { code?: string }).code !== 'CONNECTOR_BUSY') expect(o).toEqual({ n });
+      });
+      expect(connection!.isCongested).toBe(false);
+      await connector.close();
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+});
