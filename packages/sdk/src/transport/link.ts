@@ -120,7 +120,12 @@ export class WorkspaceLink extends EventEmitter {
     this.#key = options.connectorKey ?? '';
     this.#timers = options.timers ?? systemTimers;
     this.#pending = new PendingRequests(this.#timers);
-    this.#api = new DeviceApi({ endpoint: options.deviceEndpoint, connectorId: options.connectorId, version: options.version, signal: this.#stop.signal });
+    this.#api = new DeviceApi({
+      endpoint: options.deviceEndpoint,
+      connectorId: options.connectorId,
+      version: options.version,
+      signal: this.#stop.signal,
+    });
   }
 
   /** Current state. */
@@ -217,7 +222,11 @@ export class WorkspaceLink extends EventEmitter {
     const limit = this.#o.offlineQueueLimit ?? 1000;
     this.#dropExpired();
     if (this.#offline.length >= limit) {
-      throw new ConnectorError('OFFLINE_QUEUE_FULL', `the workspace link is down and ${limit} messages are already waiting; try again later`, { retryable: true });
+      throw new ConnectorError(
+        'OFFLINE_QUEUE_FULL',
+        `the workspace link is down and ${limit} messages are already waiting; try again later`,
+        { retryable: true },
+      );
     }
     this.#offline.push({ packet, expires: this.#timers.now() + 60_000 });
   }
@@ -227,7 +236,10 @@ export class WorkspaceLink extends EventEmitter {
     while (this.#offline.length > 0 && this.#offline[0]!.expires <= now) {
       const { packet } = this.#offline.shift()!;
       if (packet.c !== undefined) {
-        this.#pending.fail(packet.c, new ConnectorError('CONNECTION_LOST', `${packet.m} was not sent: the workspace link was down for too long`, { retryable: true }));
+        this.#pending.fail(
+          packet.c,
+          new ConnectorError('CONNECTION_LOST', `${packet.m} was not sent: the workspace link was down for too long`, { retryable: true }),
+        );
       }
     }
   }
@@ -279,7 +291,10 @@ export class WorkspaceLink extends EventEmitter {
       }
       if (registered) {
         // The key we were just given is refused: the workspace is inconsistent. Give up loudly (item 2).
-        throw new ConnectorError('CONNECTOR_KEY_REJECTED', `${this.#o.deviceEndpoint}connect refused the connector key it issued moments ago; check the workspace's logs`);
+        throw new ConnectorError(
+          'CONNECTOR_KEY_REJECTED',
+          `${this.#o.deviceEndpoint}connect refused the connector key it issued moments ago; check the workspace's logs`,
+        );
       }
       await this.#register();
       registered = true;
@@ -335,7 +350,11 @@ export class WorkspaceLink extends EventEmitter {
         res.resume();
         if (res.statusCode === 401) this.#key = ''; // unknown key: register again on the next attempt
         ws.terminate();
-        reject(new ConnectorError('WORKSPACE_UNAVAILABLE', `${this.#o.websocketEndpoint} refused the socket (${res.statusCode})`, { retryable: true }));
+        reject(
+          new ConnectorError('WORKSPACE_UNAVAILABLE', `${this.#o.websocketEndpoint} refused the socket (${res.statusCode})`, {
+            retryable: true,
+          }),
+        );
       });
       ws.once('open', () => {
         this.#stop.signal.removeEventListener('abort', onAbort);
@@ -343,7 +362,12 @@ export class WorkspaceLink extends EventEmitter {
       });
       ws.once('error', (error) => {
         this.#stop.signal.removeEventListener('abort', onAbort);
-        reject(new ConnectorError('WORKSPACE_UNAVAILABLE', `cannot open ${this.#o.websocketEndpoint}: ${error.message}`, { retryable: true, cause: error }));
+        reject(
+          new ConnectorError('WORKSPACE_UNAVAILABLE', `cannot open ${this.#o.websocketEndpoint}: ${error.message}`, {
+            retryable: true,
+            cause: error,
+          }),
+        );
       });
     });
   }
@@ -409,7 +433,9 @@ export class WorkspaceLink extends EventEmitter {
         // Waiting sends go to the offline queue (or fail) like any send without a socket.
         this.#uncongest(undefined);
         if (code === 1008) this.#key = ''; // policy violation: our key is no longer valid; register again
-        this.#pending.failAll((m) => new ConnectorError('CONNECTION_LOST', `the workspace link dropped before ${m} was answered`, { retryable: true }));
+        this.#pending.failAll(
+          (m) => new ConnectorError('CONNECTION_LOST', `the workspace link dropped before ${m} was answered`, { retryable: true }),
+        );
         if (this.#state === 'open') this.#state = 'connecting';
         this.#o.logger.info({ code, reason: reason.toString() }, 'workspace socket closed');
         this.emit('close', code);

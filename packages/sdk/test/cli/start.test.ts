@@ -18,7 +18,10 @@ describe('connector start (built CLI)', { timeout: 30_000 }, () => {
 
   it('rejects an unknown option or a stray argument with exit 2 instead of starting', async () => {
     project = fixture({});
-    for (const args of [['start', '--entyr', 'x.js'], ['start', 'extra']]) {
+    for (const args of [
+      ['start', '--entyr', 'x.js'],
+      ['start', 'extra'],
+    ]) {
       const result = await connector(args, project.dir);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/Unknown argument/i);

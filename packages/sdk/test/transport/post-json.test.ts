@@ -48,7 +48,11 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: 
 }
 
 const post = (url: string, signal = AbortSignal.timeout(5_000)) =>
-  postJson(new URL(url), { headers: { 'content-type': 'application/json', authorization: 'Connector secret-key' }, body: '{"a":1}', signal });
+  postJson(new URL(url), {
+    headers: { 'content-type': 'application/json', authorization: 'Connector secret-key' },
+    body: '{"a":1}',
+    signal,
+  });
 
 describe('postJson', () => {
   it('posts the body with its headers and returns status and body', async () => {
@@ -80,7 +84,9 @@ describe('postJson', () => {
   });
 
   it('refuses a 302 (it would turn the POST into a GET) and a redirect loop', async () => {
-    const { url } = await serve((req, res) => res.writeHead(req.url === '/found' ? 302 : 307, { location: req.url === '/found' ? '/x' : '/loop' }).end());
+    const { url } = await serve((req, res) =>
+      res.writeHead(req.url === '/found' ? 302 : 307, { location: req.url === '/found' ? '/x' : '/loop' }).end(),
+    );
     await expect(post(`${url}found`)).rejects.toBeInstanceOf(RedirectRefused);
     await expect(post(`${url}loop`)).rejects.toMatchObject({ status: 307 });
   });
@@ -97,7 +103,9 @@ describe('postJson', () => {
     });
     await expect(post(url, AbortSignal.timeout(50))).rejects.toMatchObject({ name: 'TimeoutError' });
     await expect(post(`http://127.0.0.1:${await closedPort()}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    await expect(postJson(new URL('ftp://127.0.0.1/'), { headers: {}, body: '', signal: AbortSignal.timeout(50) })).rejects.toThrow(/ftp: URLs are not supported/);
+    await expect(postJson(new URL('ftp://127.0.0.1/'), { headers: {}, body: '', signal: AbortSignal.timeout(50) })).rejects.toThrow(
+      /ftp: URLs are not supported/,
+    );
   });
 });
 
@@ -107,7 +115,9 @@ describe('DeviceApi errors', () => {
   it('says where a cross-origin redirect points and what to set, as a permanent CONFIG_INVALID', async () => {
     const other = await serve((_req, res) => res.end('{}'));
     const { url } = await serve((_req, res) => res.writeHead(308, { location: other.url }).end());
-    const error = (await api(url).connect('secret-key', { version: 1, features: [] }).catch((e: unknown) => e)) as ConnectorError;
+    const error = (await api(url)
+      .connect('secret-key', { version: 1, features: [] })
+      .catch((e: unknown) => e)) as ConnectorError;
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', retryable: false });
     expect(error.message).toContain(other.url);

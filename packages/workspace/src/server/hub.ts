@@ -191,7 +191,13 @@ export class Hub {
    * instance, round-robin, and resolves to its answer's `a`. `label` names it in errors.
    * @throws WorkspaceError as {@link call} does
    */
-  request(connector: string, method: string, a: Record<string, unknown>, options: CallOptions = {}, label: unknown = method): Promise<unknown> {
+  request(
+    connector: string,
+    method: string,
+    a: Record<string, unknown>,
+    options: CallOptions = {},
+    label: unknown = method,
+  ): Promise<unknown> {
     const query = label;
     const instances = this.byConnector.get(connector);
     if (!instances || instances.length === 0) {
