@@ -22,8 +22,10 @@ export interface Finished {
 /** A minimal environment: what a person's shell has, without this test run's variables (and no colours to parse around). */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // NPM_CONFIG_GLOBALCONFIG: .ci/run sets it under Node 24 so npm keeps the machine's registry CA.
-  const npmGlobal = process.env.NPM_CONFIG_GLOBALCONFIG ? { NPM_CONFIG_GLOBALCONFIG: process.env.NPM_CONFIG_GLOBALCONFIG } : {};
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...npmGlobal, ...extra };
+  // NODE_EXTRA_CA_CERTS: the machine's registry CA for pnpm and yarn, which do not read npm's config.
+  const machine: Record<string, string> = {};
+  for (const name of ['NPM_CONFIG_GLOBALCONFIG', 'NODE_EXTRA_CA_CERTS']) if (process.env[name]) machine[name] = process.env[name]!;
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...machine, ...extra };
 }
 
 /** Runs `command args` in `cwd` to the end. */

@@ -3,7 +3,7 @@
  * scaffolder installs alone (its dependencies are bundled), and the project it writes installs
  * the SDK tarball and its dev dependencies from the registry, builds, tests, and serves a call.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Workspace } from '@connector-kit/workspace';
@@ -25,6 +25,10 @@ describe('a project installed from packed tarballs', () => {
     dir.remove();
   });
 
+  /** The SDK and create-connector tarballs, packed once. */
+  let packedOnce: Promise<[string, string]> | undefined;
+  const packed = (): Promise<[string, string]> => (packedOnce ??= Promise.all([pack('sdk'), pack('create-connector')]));
+
   /** `npm pack`s the package in `packages/<name>` into the temp folder and returns the tarball's path. */
   async function pack(name: string): Promise<string> {
     const packed = await exec('npm', ['pack', '--pack-destination', dir.path, '--loglevel=error'], join(ROOT, 'packages', name));
@@ -35,7 +39,7 @@ describe('a project installed from packed tarballs', () => {
 
   it('scaffolds with the packed create-connector, installs the packed SDK, builds, tests and serves', { timeout: 300_000 }, async () => {
     // 1. Pack, as `npm publish` would.
-    const [sdk, create] = [await pack('sdk'), await pack('create-connector')];
+    const [sdk, create] = await packed();
 
     // 2. The scaffolder installs with nothing else: what `npx create-connector` downloads.
     const tools = join(dir.path, 'tools');
@@ -90,5 +94,41 @@ describe('a project installed from packed tarballs', () => {
       { timeout: 10_000, interval: 200 },
     );
     expect(api.requests.find((r) => r.path === '/packed/items/7')?.headers['x-api-key']).toBe('key-from-workspace');
+  });
+
+  // The scaffolder runs the install itself here (no --no-install), with pnpm and yarn (classic)
+  // from the registry, and the SDK from its tarball (--sdk-version): pnpm's strict node_modules
+  // layout is where a missing dependency declaration would show.
+  const managers = ['pnpm', 'yarn'] as const;
+  let managersOnce: Promise<string> | undefined;
+  const installManagers = (): Promise<string> =>
+    (managersOnce ??= (async () => {
+      const prefix = join(dir.path, 'managers');
+      const [, create] = await packed();
+      const installed = await exec('npm', ['install', '--prefix', prefix, create, 'pnpm@10', 'yarn@1', ...INSTALL_FLAGS], dir.path);
+      expect(installed.code, installed.output).toBe(0);
+      return join(prefix, 'node_modules/.bin');
+    })());
+
+  it.each(managers)('scaffolds and installs with %s, then builds and runs the project tests with it', { timeout: 300_000 }, async (pm) => {
+    const [sdk] = await packed();
+    const bin = await installManagers();
+    // CI=true, as in a pipeline: pnpm then installs with --frozen-lockfile, and a new project has no lockfile.
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, CI: 'true' };
+    const name = `with-${pm}`;
+    const created = await exec(
+      join(bin, 'create-connector'),
+      [name, '--connector-id', '556', '--auth', 'api-key', '--package-manager', pm, '--sdk-version', sdk, '--yes'],
+      dir.path,
+      env,
+    );
+    expect(created.code, created.output).toBe(0);
+    const project = join(dir.path, name);
+    expect(existsSync(join(project, pm === 'pnpm' ? 'pnpm-lock.yaml' : 'yarn.lock')), created.output).toBe(true);
+    expect(created.output).toContain(`${pm} test`);
+    for (const script of ['build', 'test', 'validate', 'typecheck']) {
+      const result = await exec(pm, ['run', script], project, env);
+      expect(result.code, `${pm} run ${script}\n${result.output}`).toBe(0);
+    }
   });
 });

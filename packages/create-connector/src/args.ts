@@ -14,6 +14,8 @@ export interface CliArgs {
   target?: Target;
   auth?: AuthKind;
   packageManager?: PackageManager;
+  /** What the project depends on for `@connector-kit/sdk` instead of the released range. */
+  sdkVersion?: string;
   install: boolean;
   force: boolean;
   yes: boolean;
@@ -45,6 +47,10 @@ export async function parseArgs(argv: readonly string[], scriptName: string): Pr
       choices: PACKAGE_MANAGERS,
       describe: 'package manager for install and scripts [default: the one running this]',
     })
+    .option('sdk-version', {
+      type: 'string',
+      describe: 'for SDK development: the @connector-kit/sdk to depend on (a version, a tag, a tarball path or URL) [default: the release this scaffolder belongs to]',
+    })
     .option('install', { type: 'boolean', default: true, describe: 'install dependencies (--no-install to skip)' })
     .option('force', { type: 'boolean', default: false, describe: 'write into a folder that is not empty (replaces same-named files)' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'never ask: use defaults for what is missing' })
@@ -68,5 +74,6 @@ export async function parseArgs(argv: readonly string[], scriptName: string): Pr
   if (parsed.target !== undefined) args.target = parsed.target;
   if (parsed.auth !== undefined) args.auth = parsed.auth;
   if (parsed.packageManager !== undefined) args.packageManager = parsed.packageManager;
+  if (parsed.sdkVersion !== undefined) args.sdkVersion = String(parsed.sdkVersion);
   return { kind: 'run', args };
 }

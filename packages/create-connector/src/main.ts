@@ -11,7 +11,7 @@ import { createProject } from './generate.js';
 import { installDependencies } from './install.js';
 import { Journal } from './journal.js';
 import { packageNameProblem, resolveProjectName } from './names.js';
-import { AUTH_KINDS, TARGETS, connectorIdProblem, type ProjectOptions } from './options.js';
+import { AUTH_KINDS, TARGETS, connectorIdProblem, sdkSpecOf, type ProjectOptions } from './options.js';
 import { commandsOf, detectPackageManager } from './package-manager.js';
 import { createAsker } from './prompts.js';
 
@@ -68,6 +68,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       packageManager,
       target: answers.target ?? 'on-prem',
       auth: answers.auth ?? 'none',
+      ...(args.sdkVersion === undefined ? {} : { sdkSpec: sdkSpecOf(args.sdkVersion, cwd) }),
     };
     checkFolder(project.dir, args.force);
     keys ??= startKeys();

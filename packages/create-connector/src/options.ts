@@ -1,6 +1,8 @@
 /**
  * What a generated project is made of: the choices a person makes, with their allowed values.
  */
+import { isAbsolute, resolve } from 'node:path';
+import { CreateError } from './errors.js';
 import type { PackageManager } from './package-manager.js';
 
 /** Where the connector runs: on the customer's machines, or uploaded as one file. */
@@ -27,6 +29,21 @@ export interface ProjectOptions {
   auth: AuthKind;
   /** Used in scripts, docs and the Containerfile. @default the one that ran the scaffolder */
   packageManager: PackageManager;
+  /** The `@connector-kit/sdk` dependency spec (`--sdk-version`). @default the released range */
+  sdkSpec?: string;
+}
+
+/**
+ * The dependency spec for `--sdk-version`: a path to a packed tarball (`.tgz`, or anything
+ * starting with `.` or `/`) becomes an absolute `file:` spec, so it works from the new folder;
+ * anything else (a version, range, tag or URL) is kept as written.
+ */
+export function sdkSpecOf(value: string, cwd: string): string {
+  const spec = value.trim();
+  if (spec === '') throw new CreateError('USAGE', '--sdk-version is empty: give a version, a tag, or the path of a packed tarball', { exitCode: 2 });
+  if (/^(?:file:|https?:|git\+)/.test(spec)) return spec;
+  if (spec.endsWith('.tgz') || spec.startsWith('.') || isAbsolute(spec)) return `file:${resolve(cwd, spec)}`;
+  return spec;
 }
 
 /** Why `id` cannot be a connector id, or undefined when it can. */

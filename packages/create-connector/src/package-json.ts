@@ -27,7 +27,7 @@ export function projectPackageJson(options: ProjectOptions): Record<string, unkn
     },
     engines: { node: '>=20.19' },
     dependencies: {
-      '@connector-kit/sdk': VERSIONS['@connector-kit/sdk'],
+      '@connector-kit/sdk': options.sdkSpec ?? VERSIONS['@connector-kit/sdk'],
     },
     devDependencies: {
       '@types/node': VERSIONS['@types/node'],

@@ -131,6 +131,21 @@ describe('create-connector', { timeout: 30_000 }, () => {
     expect(existsSync(join(dir.path, 'x', 'package.json'))).toBe(true);
   });
 
+  it('depends on the SDK given by --sdk-version: a tarball path becomes an absolute file: spec, a version stays as written', async () => {
+    const packed = await runCli(dir.path, ['packed', '--connector-id', '1', '--no-install', '--sdk-version', './sdk/connector-kit-sdk-0.2.0.tgz']);
+    expect(packed.code, packed.stderr).toBe(0);
+    expect(JSON.parse(read('packed', 'package.json')).dependencies['@connector-kit/sdk']).toBe(
+      `file:${join(dir.path, 'sdk/connector-kit-sdk-0.2.0.tgz')}`,
+    );
+    const tagged = await runCli(dir.path, ['tagged', '--connector-id', '1', '--no-install', '--sdk-version', 'next']);
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(JSON.parse(read('tagged', 'package.json')).dependencies['@connector-kit/sdk']).toBe('next');
+    const empty = await runCli(dir.path, ['empty', '--connector-id', '1', '--no-install', '--sdk-version', ' ']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--sdk-version is empty');
+    expect(existsSync(join(dir.path, 'empty'))).toBe(false);
+  });
+
   describe('when the install fails', () => {
     // A package manager that fails, first on PATH.
     const failingNpm = (): string => {
