@@ -19,9 +19,18 @@ import type {
   TaskRecord,
 } from './store.js';
 
-/** A short unique id: 72 random bits, base64url (12 characters). */
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/**
+ * A short unique id: 75 random bits as 15 characters of lowercase base32. Not base64url: an id
+ * starting with "-" reads as an option on a command line (`workspace task show -x1…` failed
+ * that way, about one id in 64), and mixed case is easy to mistype.
+ */
 export function shortId(): string {
-  return randomBytes(9).toString('base64url');
+  const bytes = randomBytes(15);
+  let id = '';
+  for (const byte of bytes) id += ID_ALPHABET[byte & 31];
+  return id;
 }
 
 const UNIQUE_VIOLATION = '23505';
