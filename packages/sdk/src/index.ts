@@ -48,7 +48,7 @@ export type {
 } from './http/index.js';
 export { ConnectorError, RemoteError } from './errors.js';
 export { runConnector } from './runtime/run.js';
-export type { RunOptions, RunningConnector } from './runtime/run.js';
+export type { LinkTuning, RunOptions, RunningConnector } from './runtime/run.js';
 export { ConnectorRuntime, SDK_FEATURES } from './runtime/runtime.js';
 export type { RuntimeOptions } from './runtime/runtime.js';
 export { readRuntimeEnv, loadDotEnv, DEFAULT_DEVICE_ENDPOINT, DEFAULT_WEBSOCKET_ENDPOINT } from './runtime/env.js';

@@ -10,6 +10,7 @@ import { readRuntimeEnv } from './env.js';
 import { loadKeys } from './keys.js';
 import { createLogger } from './logger.js';
 import { ConnectorRuntime } from './runtime.js';
+import type { WorkspaceLinkOptions } from '../transport/link.js';
 
 /** Options of {@link runConnector}. */
 export interface RunOptions {
@@ -24,7 +25,24 @@ export interface RunOptions {
   logger?: Logger;
   /** Exit the process on SIGTERM/SIGINT after draining, and on a fatal error. @default true */
   handleSignals?: boolean;
+  /** Tuning of the workspace link: reconnect backoff, liveness, offline queue, backpressure. @default the link's defaults */
+  link?: LinkTuning;
 }
+
+/** The link settings a connector may tune (see {@link WorkspaceLinkOptions} for each default). */
+export type LinkTuning = Pick<
+  WorkspaceLinkOptions,
+  | 'backoff'
+  | 'stableAfterMs'
+  | 'pingIntervalMs'
+  | 'deadAfterMs'
+  | 'requestTimeoutMs'
+  | 'maxPayload'
+  | 'offlineQueueLimit'
+  | 'offlineQueueMaxChars'
+  | 'offlineQueueTtlMs'
+  | 'sendHighWaterMark'
+>;
 
 /** A running connector. */
 export interface RunningConnector {
@@ -61,6 +79,7 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
     keys: keys.ring,
     env: options.env ?? process.env,
     link: {
+      ...options.link,
       instanceName: env.hostname ?? `${connectorId}/${version}`,
       deviceEndpoint: env.deviceEndpoint,
       websocketEndpoint: env.websocketEndpoint,

@@ -62,8 +62,12 @@ export interface WorkspaceLinkOptions {
   requestTimeoutMs?: number;
   /** Largest incoming frame, in bytes; bigger ones close the socket with 1009. @default 8 MiB */
   maxPayload?: number;
-  /** Requests queued while offline (reliability.md item 6). @default 1000 */
+  /** Messages queued while offline (reliability.md item 6). @default 1000 */
   offlineQueueLimit?: number;
+  /** Characters of JSON queued while offline, all messages together (item 6). @default 8 Mi */
+  offlineQueueMaxChars?: number;
+  /** How long a message may wait offline before it fails with CONNECTION_LOST, in ms (item 6). @default 60000 */
+  offlineQueueTtlMs?: number;
   /**
    * Bytes waiting in the socket above which the link is congested (reliability.md item 10): it
    * stops reading the workspace's requests and holds its own until half of that has drained.
@@ -80,6 +84,8 @@ export type LinkState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
 interface Queued {
   packet: Packet;
   expires: number;
+  /** Length of the packet's JSON. */
+  chars: number;
 }
 
 /**
@@ -103,6 +109,9 @@ export class WorkspaceLink extends EventEmitter {
   readonly #nextCallback = createIdGenerator(CONNECTOR_REQUEST_PREFIX);
   readonly #stop = new AbortController();
   readonly #offline: Queued[] = [];
+  #offlineChars = 0;
+  /** Fails offline messages when their time-to-live ends, even if nothing else happens. */
+  #expiryTimer: unknown;
   #key: string;
   #ws: WebSocket | undefined;
   #outbox: Outbox | undefined;
@@ -211,6 +220,8 @@ export class WorkspaceLink extends EventEmitter {
     this.#state = 'closed';
     this.#pending.failAll((m) => new ConnectorError('NOT_CONNECTED', `${m} was not answered: the connector shut down`));
     this.#offline.length = 0;
+    this.#offlineChars = 0;
+    this.#clearExpiry();
     await this.#loop;
   }
 
@@ -220,21 +231,44 @@ export class WorkspaceLink extends EventEmitter {
       return;
     }
     const limit = this.#o.offlineQueueLimit ?? 1000;
+    const maxChars = this.#o.offlineQueueMaxChars ?? 8 * 1024 * 1024;
     this.#dropExpired();
     if (this.#offline.length >= limit) {
+      throw new ConnectorError('OFFLINE_QUEUE_FULL', `the workspace link is down and ${limit} messages are already waiting; try again later`, { retryable: true });
+    }
+    const chars = JSON.stringify(packet).length;
+    if (this.#offlineChars + chars > maxChars) {
       throw new ConnectorError(
         'OFFLINE_QUEUE_FULL',
-        `the workspace link is down and ${limit} messages are already waiting; try again later`,
+        `the workspace link is down and ${this.#offlineChars} characters already wait (this message has ${chars}, the limit is ${maxChars}); try again later`,
         { retryable: true },
       );
     }
-    this.#offline.push({ packet, expires: this.#timers.now() + 60_000 });
+    this.#offline.push({ packet, expires: this.#timers.now() + (this.#o.offlineQueueTtlMs ?? 60_000), chars });
+    this.#offlineChars += chars;
+    this.#scheduleExpiry();
+  }
+
+  #clearExpiry(): void {
+    if (this.#expiryTimer !== undefined) this.#timers.clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+  }
+
+  #scheduleExpiry(): void {
+    if (this.#expiryTimer !== undefined || this.#offline.length === 0) return;
+    const wait = Math.max(0, this.#offline[0]!.expires - this.#timers.now());
+    this.#expiryTimer = this.#timers.setTimeout(() => {
+      this.#expiryTimer = undefined;
+      this.#dropExpired();
+      this.#scheduleExpiry();
+    }, wait);
   }
 
   #dropExpired(): void {
     const now = this.#timers.now();
     while (this.#offline.length > 0 && this.#offline[0]!.expires <= now) {
-      const { packet } = this.#offline.shift()!;
+      const { packet, chars } = this.#offline.shift()!;
+      this.#offlineChars -= chars;
       if (packet.c !== undefined) {
         this.#pending.fail(
           packet.c,
@@ -457,6 +491,8 @@ export class WorkspaceLink extends EventEmitter {
   #flushOffline(): void {
     this.#dropExpired();
     const queued = this.#offline.splice(0);
+    this.#offlineChars = 0;
+    this.#clearExpiry();
     for (const { packet } of queued) this.#outbox?.push(packet);
   }
 

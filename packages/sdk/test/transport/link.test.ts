@@ -386,6 +386,20 @@ describe('WorkspaceLink', () => {
     expect(link.pendingCount).toBe(0);
   });
 
+  it('caps the offline queue by characters too, and fails a message whose time-to-live ends while offline (item 6)', async () => {
+    const fake = await workspace();
+    const { link } = makeLink(fake, { offlineQueueMaxChars: 4_000, offlineQueueTtlMs: 50 });
+    const small = link.request('connector.task.new', { name: 'small', a: { text: 'x'.repeat(1_000) } }).catch((e: unknown) => e);
+    const big = await link.request('connector.task.new', { name: 'big', a: { text: 'x'.repeat(5_000) } }).catch((e: unknown) => e);
+    expect(big).toMatchObject({ code: 'OFFLINE_QUEUE_FULL', retryable: true, message: expect.stringContaining('the limit is 4000') });
+    // Nothing else happens on the link: the time-to-live alone fails the waiting request.
+    expect(await small).toMatchObject({ code: 'CONNECTION_LOST', retryable: true, message: expect.stringContaining('down for too long') });
+    expect(link.pendingCount).toBe(0);
+    // Its characters were freed: 3,000 more fit now (with the first still counted they would not).
+    const again = await link.request('connector.task.new', { name: 'again', a: { text: 'x'.repeat(3_000) } }).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 'CONNECTION_LOST' });
+  });
+
   it('stops reading and holds its own requests while the workspace does not read, then delivers everything in order (item 10)', async () => {
     const fake = await workspace();
     fake.autoAnswer.set('connector.task.new', () => ({ id: 'task-1' }));
