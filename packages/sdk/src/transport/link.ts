@@ -62,6 +62,12 @@ export interface WorkspaceLinkOptions {
   requestTimeoutMs?: number;
   /** Largest incoming frame, in bytes; bigger ones close the socket with 1009. @default 8 MiB */
   maxPayload?: number;
+  /**
+   * Largest frame the workspace accepts (its own max payload). An answer that would not fit is
+   * replaced by a `RESULT_TOO_LARGE` error answer instead of being cut or closing the socket
+   * (reliability.md item 9). @default 8 MiB
+   */
+  maxSendPayload?: number;
   /** Messages queued while offline (reliability.md item 6). @default 1000 */
   offlineQueueLimit?: number;
   /** Characters of JSON queued while offline, all messages together (item 6). @default 8 Mi */
@@ -160,7 +166,34 @@ export class WorkspaceLink extends EventEmitter {
 
   /** Sends an answer to the workspace's request `c` (§3). Dropped when offline: the workspace already failed that call. */
   answer(c: string, a: Record<string, unknown>): void {
-    if (this.#outbox !== undefined) this.#outbox.push({ id: this.#nextId(), c, a });
+    if (this.#outbox === undefined) return;
+    const id = this.#nextId();
+    let text: string;
+    try {
+      text = JSON.stringify({ id, c, a });
+    } catch (error) {
+      // e.g. a BigInt or a cycle in a fallback handler's result: say so instead of never answering.
+      const message = `the answer cannot be sent as JSON (${(error as Error).message}): return plain JSON values`;
+      this.#o.logger.error(message);
+      text = JSON.stringify({ id, c, a: this.#errorAnswer(message, 'RESULT_NOT_JSON') });
+    }
+    // Item 9: a frame over the workspace's limit would close the socket (1009) and fail every
+    // call on it. A single answer travels alone in its frame, `{"p":[…]}` around it.
+    const limit = (this.#o.maxSendPayload ?? 8 * 1024 * 1024) - 16;
+    if (text.length * 3 > limit) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > limit) {
+        const message = `the answer is ${bytes} bytes, more than the ${limit} a frame to the workspace may carry: return less, e.g. one page at a time`;
+        this.#o.logger.error(message);
+        text = JSON.stringify({ id, c, a: this.#errorAnswer(message, 'RESULT_TOO_LARGE') });
+      }
+    }
+    this.#outbox.pushText(text);
+  }
+
+  /** An error answer (§3), with the structured fields only when negotiated (§8). */
+  #errorAnswer(error: string, code: string): Record<string, unknown> {
+    return this.#features.has(Feature.structuredErrors) ? { error, code, retryable: false } : { error };
   }
 
   /** Unsent bytes in the socket (0 when there is none): bounded by `sendHighWaterMark` plus one frame. */

@@ -29,7 +29,11 @@ export class Outbox {
 
   /** Queues one packet; it leaves in the frame flushed at the end of this microtask. */
   push(packet: Packet): void {
-    const text = JSON.stringify(packet);
+    this.pushText(JSON.stringify(packet));
+  }
+
+  /** Queues one packet already serialized (its JSON text). */
+  pushText(text: string): void {
     if (this.#parts.length > 0 && (this.#parts.length >= this.#maxPackets || this.#chars + text.length > this.#maxChars)) {
       this.flush();
     }

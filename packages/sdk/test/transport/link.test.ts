@@ -386,6 +386,29 @@ describe('WorkspaceLink', () => {
     expect(link.pendingCount).toBe(0);
   });
 
+  it('answers RESULT_TOO_LARGE for an answer over the workspace frame limit, and RESULT_NOT_JSON for one JSON cannot carry; the socket stays (item 9)', async () => {
+    const fake = await workspace({ features: ['structured-errors'] });
+    const { link, events } = makeLink(fake, {
+      maxSendPayload: 64 * 1024,
+      onRequest: (p) => {
+        const size = Number(p.a?.size);
+        if (p.m === 'big') link.answer(p.c!, { text: 'é'.repeat(size) });
+        else link.answer(p.c!, { n: 10n } as unknown as Record<string, unknown>);
+      },
+    });
+    link.start();
+    await opened(events);
+    // Bytes count, not characters: 30,000 'é' are 60,000 bytes of UTF-8 and fit; 40,000 are 80,000 and do not.
+    expect(await fake.request('big', { size: 30_000 })).toEqual({ text: 'é'.repeat(30_000) });
+    const tooLarge = await fake.request('big', { size: 40_000 });
+    expect(tooLarge).toMatchObject({ code: 'RESULT_TOO_LARGE', retryable: false });
+    expect(String(tooLarge.error)).toMatch(/the answer is 8\d{4} bytes, more than the 65520 .*one page at a time/);
+    expect(await fake.request('bigint')).toMatchObject({ code: 'RESULT_NOT_JSON', error: expect.stringContaining('BigInt') });
+    // The same socket still carries calls.
+    expect(fake.sockets).toHaveLength(1);
+    expect(await fake.request('big', { size: 10 })).toEqual({ text: 'é'.repeat(10) });
+  });
+
   it('caps the offline queue by characters too, and fails a message whose time-to-live ends while offline (item 6)', async () => {
     const fake = await workspace();
     const { link } = makeLink(fake, { offlineQueueMaxChars: 4_000, offlineQueueTtlMs: 50 });
