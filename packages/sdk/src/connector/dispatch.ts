@@ -3,7 +3,7 @@
  * validation, the call itself, output validation and the answer's shape. Shared by the
  * runtime and the test harness so both behave the same.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import { normalizeQueryName, SpecialQuery, WireErrorCode, type ErrorAnswer } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
@@ -52,7 +52,7 @@ export class Dispatcher {
     if (resolved === undefined) return this.#fallback(query, variables, env);
     const { name, method } = resolved;
 
-    const parsed = await method.input.safeParseAsync(variables ?? {});
+    const parsed = await check(method.input, variables ?? {});
     if (!parsed.success) {
       return {
         ok: false,
@@ -73,7 +73,7 @@ export class Dispatcher {
     }
 
     if (method.output !== undefined) {
-      const checked = await method.output.safeParseAsync(value);
+      const checked = await check(method.output, value);
       if (!checked.success) {
         // The connector's own bug: say so loudly in its log, briefly on the wire.
         ctx.logger.error({ issues: checked.error.issues.map(publicIssue) }, `${name} returned a value that does not match its output schema`);
@@ -114,6 +114,27 @@ export class Dispatcher {
       return { ok: false, error: handlerError(name, error, ctx.logger) };
     }
   }
+}
+
+/** Schemas found to hold async refinements: parsed with safeParseAsync from then on. */
+const asyncSchemas = new WeakSet<z.ZodType>();
+
+/**
+ * Validates `value`. Synchronously when the schema allows, which saves the promises of an async
+ * parse on every call; a schema with an async refinement is noticed on its first use (zod
+ * throws before finishing) and parsed asynchronously from then on. That first time, the async
+ * refinements that had already started run once more.
+ */
+function check<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseResult<z.output<T>> | Promise<z.ZodSafeParseResult<z.output<T>>> {
+  if (!asyncSchemas.has(schema)) {
+    try {
+      return schema.safeParse(value);
+    } catch (error) {
+      if (!(error instanceof z.core.$ZodAsyncError)) throw error;
+      asyncSchemas.add(schema);
+    }
+  }
+  return schema.safeParseAsync(value);
 }
 
 function makeContext(method: string, env: CallEnvironment): MethodContext<unknown> {

@@ -247,6 +247,37 @@ describe('Dispatcher', () => {
   });
 });
 
+describe('Dispatcher with async refinements', () => {
+  it('validates input and output whose schemas refine asynchronously, on the first call and later ones', async () => {
+    const seen: string[] = [];
+    const isKnown = async (name: string): Promise<boolean> => {
+      seen.push(name);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return name !== 'nobody';
+    };
+    const asyncConnector = defineConnector({
+      id: 'async-refine',
+      name: 'Async refine',
+      methods: {
+        greet: defineMethod({
+          description: 'Greets a known person',
+          input: z.object({ name: z.string().refine(isKnown, 'unknown person') }),
+          output: z.object({ text: z.string().refine(async (text) => text.startsWith('Hello'), 'not a greeting') }),
+          handler: ({ name }) => ({ text: name === 'rude' ? 'Go away' : `Hello ${name}` }),
+        }),
+      },
+    });
+    const async = new Dispatcher(asyncConnector);
+    for (const name of ['Ada', 'Grace']) expect(resultOf(await async.call('greet', { name }, env()))).toEqual({ text: `Hello ${name}` });
+    const unknown = await async.call('greet', { name: 'nobody' }, env());
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID', error: expect.stringContaining('unknown person') } });
+    const rude = await async.call('greet', { name: 'rude' }, env());
+    expect(rude).toMatchObject({ ok: false, error: { code: 'OUTPUT_INVALID' } });
+    // The refinement runs twice only on the schema's first use (the synchronous attempt), then once per call.
+    expect(seen).toEqual(['Ada', 'Ada', 'Grace', 'nobody', 'rude']);
+  });
+});
+
 describe('shapeResult', () => {
   it('makes a "__proto__" key an own property, never a prototype', () => {
     expect(Object.prototype).not.toHaveProperty('polluted');
