@@ -22,6 +22,7 @@ describe.each(backends())('hello-world end to end on $name', (backend) => {
   let ws: Workspace;
   let connector: ConnectorProcess;
   let token: string;
+  let firstInstance: string;
 
   const call = (method: string, args: unknown) => admin(ws, 'POST', 'connectors/hello-world/call', { method, args, timeoutMs: 10_000 });
 
@@ -32,6 +33,7 @@ describe.each(backends())('hello-world end to end on $name', (backend) => {
     token = added.body.registrationToken;
     connector = startConnector(HELLO_DIR, ws, { REGISTRATION_TOKEN: token, HOSTNAME: 'hello-e2e' });
     await vi.waitFor(async () => expect(await onlineInstances(ws, 'hello-world')).toHaveLength(1), { timeout: 20_000, interval: 100 });
+    firstInstance = (await onlineInstances(ws, 'hello-world'))[0].id;
   });
 
   afterAll(async () => {
@@ -121,6 +123,14 @@ describe.each(backends())('hello-world end to end on $name', (backend) => {
     const offline = await runWorkspaceCli(ws, ['call', 'hello-world', 'hello']);
     expect(offline.code).not.toBe(0);
     expect(offline.stderr + offline.stdout).toMatch(/offline|not connected|no .*instance/i);
+  });
+
+  it('restarts as the same instance with the key it kept, needing no registration token', async () => {
+    connector = startConnector(HELLO_DIR, ws, { HOSTNAME: 'hello-e2e' });
+    await vi.waitFor(async () => expect(await onlineInstances(ws, 'hello-world')).toHaveLength(1), { timeout: 20_000, interval: 100 });
+    expect((await onlineInstances(ws, 'hello-world'))[0].id).toBe(firstInstance);
+    expect((await call('hello', { name: 'Ada' })).body.result).toEqual({ message: 'Howdy, Ada' });
+    expect(connector.output()).not.toContain('registered with the workspace');
   });
 });
 

@@ -65,6 +65,12 @@ export interface ConnectorProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
+/**
+ * Where spawned connectors keep their connector keys (CONNECTOR_STATE_DIR): one folder per test
+ * file, so tests leave nothing in the example folders and never see each other's keys.
+ */
+export const CONNECTOR_STATE_DIR = mkdtempSync(join(tmpdir(), 'ck-e2e-state-'));
+
 /** Spawns `connector start` in `dir`, pointed at `ws`. */
 export function startConnector(dir: string, ws: Workspace, env: Record<string, string>): ConnectorProcess {
   const child = spawn(process.execPath, [CONNECTOR_CLI, 'start'], {
@@ -74,6 +80,7 @@ export function startConnector(dir: string, ws: Workspace, env: Record<string, s
       DEVICE_ENDPOINT: ws.deviceEndpoint,
       WEBSOCKET_ENDPOINT: ws.websocketEndpoint,
       LOG_LEVEL: 'debug',
+      CONNECTOR_STATE_DIR,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

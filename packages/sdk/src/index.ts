@@ -47,7 +47,9 @@ export type {
   RetryOptions,
 } from './http/index.js';
 export { ConnectorError, RemoteError } from './errors.js';
-export { runConnector } from './runtime/run.js';
+export { runConnector, STATE_DIR } from './runtime/run.js';
+export { fileKeyStore, stateFileName } from './runtime/instance-state.js';
+export type { InstanceIdentity } from './runtime/instance-state.js';
 export type { LinkTuning, RunOptions, RunningConnector } from './runtime/run.js';
 export { ConnectorRuntime, SDK_FEATURES } from './runtime/runtime.js';
 export type { RuntimeOptions } from './runtime/runtime.js';
@@ -55,7 +57,7 @@ export { readRuntimeEnv, loadDotEnv, DEFAULT_DEVICE_ENDPOINT, DEFAULT_WEBSOCKET_
 export type { RuntimeEnv } from './runtime/env.js';
 export { createLogger } from './runtime/logger.js';
 export { WorkspaceLink } from './transport/link.js';
-export type { WorkspaceLinkOptions, LinkState } from './transport/link.js';
+export type { WorkspaceLinkOptions, LinkState, KeyStore } from './transport/link.js';
 export { fullJitterBackoff } from './transport/backoff.js';
 export type { BackoffOptions } from './transport/backoff.js';
 export type { Timers } from './transport/timers.js';

@@ -37,11 +37,12 @@ export function bundleEntry(entry: string, manifest: BuiltManifest): string {
   const specifier = `./${entry.replace(/\\/g, '/').replace(/^\.\//, '')}`;
   return [
     `import connector from ${JSON.stringify(specifier)};`,
-    `import { loadDotEnv, runConnector } from '@connector-kit/sdk';`,
+    `import { loadDotEnv, runConnector, STATE_DIR } from '@connector-kit/sdk';`,
+    `import { join } from 'node:path';`,
     `const manifest = ${JSON.stringify(manifest)};`,
     `loadDotEnv(process.cwd());`,
     `try {`,
-    `  runConnector(connector, { connectorId: manifest.id, version: manifest.version, manifest: manifest.schema });`,
+    `  runConnector(connector, { connectorId: manifest.id, version: manifest.version, manifest: manifest.schema, stateDir: join(process.cwd(), STATE_DIR) });`,
     `} catch (error) {`,
     `  process.stderr.write('error: ' + (error instanceof Error ? error.message : String(error)) + '\\n');`,
     `  process.exit(1);`,

@@ -3,7 +3,7 @@
  */
 import { join } from 'node:path';
 import { loadDotEnv } from '../runtime/env.js';
-import { runConnector } from '../runtime/run.js';
+import { runConnector, STATE_DIR } from '../runtime/run.js';
 import { importConnector, readManifest, readProject } from './project.js';
 
 /** Starts the connector in `dir`; resolves once it has connected (the process then keeps serving). */
@@ -16,7 +16,10 @@ export async function startProject(dir: string, entry?: string): Promise<void> {
   const running = runConnector(connector, {
     version: connector.definition.version ?? project.version,
     ...(manifest === undefined ? {} : { manifest }),
-    ...((connector.definition.id ?? project.connectorId) === undefined ? {} : { connectorId: connector.definition.id ?? project.connectorId }),
+    stateDir: join(dir, STATE_DIR),
+    ...((connector.definition.id ?? project.connectorId) === undefined
+      ? {}
+      : { connectorId: connector.definition.id ?? project.connectorId }),
   });
   await running.ready;
 }

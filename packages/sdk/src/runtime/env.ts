@@ -27,6 +27,11 @@ export interface RuntimeEnv {
   connectorKey?: string;
   /** `LOG_LEVEL`. @default 'info' */
   logLevel: string;
+  /**
+   * `CONNECTOR_STATE_DIR`: where the connector key is kept between starts; null when set to
+   * nothing (keep no key), undefined when not set.
+   */
+  stateDir?: string | null;
 }
 
 /** §1 defaults. */
@@ -80,5 +85,6 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
     const v = nonEmpty(value);
     if (v !== undefined) (out as unknown as Record<string, string>)[key] = v;
   }
+  if (env.CONNECTOR_STATE_DIR !== undefined) out.stateDir = nonEmpty(env.CONNECTOR_STATE_DIR) ?? null;
   return out;
 }

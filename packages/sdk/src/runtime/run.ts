@@ -9,8 +9,12 @@ import { buildManifest } from '../connector/manifest.js';
 import { readRuntimeEnv } from './env.js';
 import { loadKeys } from './keys.js';
 import { createLogger } from './logger.js';
+import { fileKeyStore } from './instance-state.js';
 import { ConnectorRuntime } from './runtime.js';
 import type { WorkspaceLinkOptions } from '../transport/link.js';
+
+/** The state folder of `connector start` and bundles, in the project folder (see {@link RunOptions.stateDir}). */
+export const STATE_DIR = '.connector';
 
 /** Options of {@link runConnector}. */
 export interface RunOptions {
@@ -25,6 +29,13 @@ export interface RunOptions {
   logger?: Logger;
   /** Exit the process on SIGTERM/SIGINT after draining, and on a fatal error. @default true */
   handleSignals?: boolean;
+  /**
+   * Folder where this instance keeps its connector key between starts (one file per instance
+   * name), or null to keep none and register on every start. `CONNECTOR_STATE_DIR` overrides it
+   * (set to nothing: keep none). `CONNECTOR_KEY` wins over a kept key.
+   * @default null (`connector start` and bundles pass `<project>/.connector`)
+   */
+  stateDir?: string | null;
   /** Tuning of the workspace link: reconnect backoff, liveness, offline queue, backpressure. @default the link's defaults */
   link?: LinkTuning;
 }
@@ -67,8 +78,13 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
   const version = options.version ?? connector.definition.version ?? '0.0.0';
   const schema = options.manifest ?? buildManifest(connector);
   // OAuth tokens (`oauthResult`, a managed field) are stored encrypted to the connector's own key too.
-  const needsKeys = Object.values(schema.configSchema.fields).some((f) => !f.plain && f.type !== 'managed') || schema.configSchema.oauth === true;
+  const needsKeys =
+    Object.values(schema.configSchema.fields).some((f) => !f.plain && f.type !== 'managed') || schema.configSchema.oauth === true;
   const keys = loadKeys(env, needsKeys);
+  const instanceName = env.hostname ?? `${connectorId}/${version}`;
+  const stateDir = env.stateDir !== undefined ? env.stateDir : (options.stateDir ?? null);
+  const keyStore =
+    stateDir === null ? undefined : fileKeyStore(stateDir, { deviceEndpoint: env.deviceEndpoint, connectorId, instanceName }, logger);
 
   const runtime = new ConnectorRuntime({
     connector,
@@ -80,13 +96,14 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
     env: options.env ?? process.env,
     link: {
       ...options.link,
-      instanceName: env.hostname ?? `${connectorId}/${version}`,
+      instanceName,
       deviceEndpoint: env.deviceEndpoint,
       websocketEndpoint: env.websocketEndpoint,
       deployment: env.deployment,
       publicKey: keys.publicKey,
       ...(env.registrationToken === undefined ? {} : { registrationToken: env.registrationToken }),
       ...(env.connectorKey === undefined ? {} : { connectorKey: env.connectorKey }),
+      ...(keyStore === undefined ? {} : { keyStore }),
     },
   });
 

@@ -45,8 +45,10 @@ export interface WorkspaceLinkOptions {
   icon?: string;
   /** Extensions this side supports (§8). @default [] */
   features?: string[];
-  /** A connector key from an earlier registration. @default '' (register on first connect) */
+  /** A connector key from an earlier registration (`CONNECTOR_KEY`); wins over `keyStore`. @default '' (register on first connect) */
   connectorKey?: string;
+  /** Where a key from an earlier start is kept, and each new one goes (§2 step 2). @default none: register on every start */
+  keyStore?: KeyStore;
   /** Handles each packet that carries a method (a request or notice from the workspace). */
   onRequest: (packet: Packet) => void;
   logger: Logger;
@@ -82,6 +84,14 @@ export interface WorkspaceLinkOptions {
   sendHighWaterMark?: number;
   /** Injected clock. @default the system timers */
   timers?: Timers;
+}
+
+/** Keeps the connector key between starts (e.g. a file per instance, `runtime/instance-state.ts`). */
+export interface KeyStore {
+  /** The key kept for this instance, or undefined. */
+  load(): string | undefined;
+  /** Keeps `key` for the next start. Never throws. */
+  save(key: string): void;
 }
 
 /** Link state. */
@@ -132,7 +142,7 @@ export class WorkspaceLink extends EventEmitter {
   constructor(options: WorkspaceLinkOptions) {
     super();
     this.#o = options;
-    this.#key = options.connectorKey ?? '';
+    this.#key = options.connectorKey || (options.keyStore?.load() ?? '');
     this.#timers = options.timers ?? systemTimers;
     this.#pending = new PendingRequests(this.#timers);
     this.#api = new DeviceApi({
@@ -267,7 +277,11 @@ export class WorkspaceLink extends EventEmitter {
     const maxChars = this.#o.offlineQueueMaxChars ?? 8 * 1024 * 1024;
     this.#dropExpired();
     if (this.#offline.length >= limit) {
-      throw new ConnectorError('OFFLINE_QUEUE_FULL', `the workspace link is down and ${limit} messages are already waiting; try again later`, { retryable: true });
+      throw new ConnectorError(
+        'OFFLINE_QUEUE_FULL',
+        `the workspace link is down and ${limit} messages are already waiting; try again later`,
+        { retryable: true },
+      );
     }
     const chars = JSON.stringify(packet).length;
     if (this.#offlineChars + chars > maxChars) {
@@ -389,6 +403,7 @@ export class WorkspaceLink extends EventEmitter {
       protocol: this.#announcement(),
     });
     this.#key = answer.key;
+    this.#o.keyStore?.save(answer.key);
     this.#o.logger.info({ instance: this.#o.instanceName }, 'registered with the workspace');
   }
 

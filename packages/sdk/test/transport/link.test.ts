@@ -49,7 +49,8 @@ function makeLink(fake: FakeWorkspace, overrides: Partial<WorkspaceLinkOptions> 
   return { link, requests, events, fatal };
 }
 
-const opened = (events: string[], times = 1) => vi.waitFor(() => expect(events.filter((e) => e === 'open').length).toBeGreaterThanOrEqual(times), { timeout: 5_000 });
+const opened = (events: string[], times = 1) =>
+  vi.waitFor(() => expect(events.filter((e) => e === 'open').length).toBeGreaterThanOrEqual(times), { timeout: 5_000 });
 
 describe('WorkspaceLink', () => {
   it('registers on a 401, connects again with the new key, and opens the socket with sub-protocol connector', async () => {
@@ -98,6 +99,47 @@ describe('WorkspaceLink', () => {
     expect(fake.upgrades[0]?.authorization).toBe('Connector kept-key');
   });
 
+  it('keeps the key it registered with in its key store, and a later start connects with it without registering', async () => {
+    const fake = await workspace();
+    const kept: string[] = [];
+    const store = { load: () => kept.at(-1), save: (key: string) => void kept.push(key) };
+    const first = makeLink(fake, { keyStore: store });
+    first.link.start();
+    await opened(first.events);
+    expect(kept).toEqual(['key-1']);
+    await first.link.close();
+
+    const second = makeLink(fake, { keyStore: store, registrationToken: undefined });
+    second.link.start();
+    await opened(second.events);
+    expect(fake.count('register')).toBe(1);
+    expect(fake.upgrades.map((u) => u.authorization)).toEqual(['Connector key-1', 'Connector key-1']);
+    expect(kept).toEqual(['key-1']);
+  });
+
+  it('registers again when the kept key is unknown to the workspace, and keeps the new key', async () => {
+    const fake = await workspace();
+    const kept = ['from-another-workspace'];
+    const { link, events } = makeLink(fake, { keyStore: { load: () => kept.at(-1), save: (key) => void kept.push(key) } });
+    link.start();
+    await opened(events);
+    expect(fake.hits.map((h) => `${h.path} ${h.authorization}`)).toEqual([
+      '/connect Connector from-another-workspace',
+      '/register Connector reg-token',
+      '/connect Connector key-1',
+    ]);
+    expect(kept).toEqual(['from-another-workspace', 'key-1']);
+  });
+
+  it('prefers connectorKey (CONNECTOR_KEY) over a kept key', async () => {
+    const fake = await workspace();
+    fake.keys.add('explicit');
+    const { link, events } = makeLink(fake, { connectorKey: 'explicit', keyStore: { load: () => 'kept', save: () => undefined } });
+    link.start();
+    await opened(events);
+    expect(fake.upgrades[0]?.authorization).toBe('Connector explicit');
+  });
+
   it('stops with REGISTRATION_REJECTED naming REGISTRATION_TOKEN and the URL after exactly one register attempt', async () => {
     const fake = await workspace({ registrationToken: 'the-right-token' });
     const { link, fatal } = makeLink(fake, { registrationToken: 'a-wrong-token' });
@@ -108,7 +150,8 @@ describe('WorkspaceLink', () => {
     expect(fake.count('connect')).toBe(1);
     expect(link.state).toBe('closed');
     const error = fatal[0]!;
-    expect({ code: error.code, retryable: error.retryable, message: error.message.replace(String(fake.port), 'PORT') }).toMatchInlineSnapshot(`
+    expect({ code: error.code, retryable: error.retryable, message: error.message.replace(String(fake.port), 'PORT') })
+      .toMatchInlineSnapshot(`
       {
         "code": "REGISTRATION_REJECTED",
         "message": "REGISTRATION_TOKEN was rejected by http://127.0.0.1:PORT/register (401: unknown registration token): copy the token printed by 'workspace connector add' (or 'workspace connector token <name>') into REGISTRATION_TOKEN",
@@ -473,7 +516,11 @@ describe('WorkspaceLink', () => {
     const fake = await workspace();
     const timers = recordingTimers();
     fake.dropOnConnect = true;
-    const { link, events } = makeLink(fake, { timers, backoff: { baseMs: 4, capMs: 64, random: () => 1 - Number.EPSILON }, stableAfterMs: 1_000 });
+    const { link, events } = makeLink(fake, {
+      timers,
+      backoff: { baseMs: 4, capMs: 64, random: () => 1 - Number.EPSILON },
+      stableAfterMs: 1_000,
+    });
     link.start();
     await vi.waitFor(() => expect(timers.waits.length).toBeGreaterThanOrEqual(6), { timeout: 5_000 });
     expect(timers.waits.slice(0, 6)).toEqual([4, 8, 16, 32, 64, 64]);
