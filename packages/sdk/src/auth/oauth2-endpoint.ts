@@ -3,7 +3,6 @@
  * credentials, with backoff on 5xx/429/network errors (honouring `Retry-After`), `invalid_grant`
  * told apart, and redirects never followed (reliability.md items 17 and 18).
  */
-import createDebug from 'debug';
 import type { ModuleOptions } from 'simple-oauth2';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../errors.js';
@@ -12,6 +11,7 @@ import { parseRetryAfter, retryDelay, retryPolicy } from '../http/retry.js';
 import { sleep, type Timers } from '../transport/timers.js';
 import { grantOf, type OAuth2Auth, type OAuthClient } from './oauth2.js';
 import type * as SimpleOAuth2 from 'simple-oauth2';
+import type Debug from 'debug';
 
 /** Code of the error raised when the grant is gone and a person must connect the account again. */
 export const REAUTHORIZATION_REQUIRED = 'REAUTHORIZATION_REQUIRED';
@@ -31,11 +31,16 @@ interface Failure {
   error: ConnectorError;
 }
 
+let debugLibrary: Promise<typeof Debug> | undefined;
+
 /**
  * simple-oauth2 logs client secrets and tokens through `debug` when `DEBUG` enables its
- * namespace: keep that namespace off whatever `DEBUG` says (reliability.md item 23).
+ * namespace: keep that namespace off whatever `DEBUG` says (reliability.md item 23). Runs before
+ * every token request; `debug` (~10 ms to load) is loaded then, not when the connector starts.
  */
-function silenceLibraryDebug(): void {
+async function silenceLibraryDebug(): Promise<void> {
+  debugLibrary ??= import('debug').then((mod) => mod.default);
+  const createDebug = await debugLibrary;
   if (!createDebug.enabled('simple-oauth2:client') && !createDebug.enabled('simple-oauth2:request-options')) return;
   const current = createDebug.disable();
   createDebug.enable(`${current ? `${current},` : ''}-simple-oauth2:*`);
@@ -108,9 +113,14 @@ export class TokenEndpoint {
   }
 
   async #withRetries(what: string, secrets: string[], request: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
-    const policy = retryPolicy({ retries: this.#auth.tokenRetries ?? 3, maxRetryAfterMs: this.#auth.maxRetryAfterMs ?? 60_000, baseMs: 500, capMs: 30_000 });
+    const policy = retryPolicy({
+      retries: this.#auth.tokenRetries ?? 3,
+      maxRetryAfterMs: this.#auth.maxRetryAfterMs ?? 60_000,
+      baseMs: 500,
+      capMs: 30_000,
+    });
     for (let attempt = 0; ; attempt++) {
-      silenceLibraryDebug();
+      await silenceLibraryDebug();
       try {
         const started = this.#deps.timers.now();
         const response = await request();
@@ -128,14 +138,25 @@ export class TokenEndpoint {
   }
 
   #classify(error: unknown, what: string, requestSecrets: string[]): Failure {
-    const e = error as { isBoom?: boolean; message?: string; data?: { res?: { statusCode?: number; headers?: Record<string, unknown> }; payload?: unknown } };
+    const e = error as {
+      isBoom?: boolean;
+      message?: string;
+      data?: { res?: { statusCode?: number; headers?: Record<string, unknown> }; payload?: unknown };
+    };
     const secrets = [...requestSecrets, this.#client.clientSecret ?? ''];
     const where = `the token endpoint ${this.#url.origin}${this.#url.pathname}`;
     const status = e?.data?.res?.statusCode;
     if (status === undefined) {
       // No answer: refused, reset, timed out.
       const reason = redactText(e?.message ?? String(error), secrets);
-      return { status, retryable: true, retryAfterMs: undefined, error: new ConnectorError('TOKEN_ENDPOINT_UNAVAILABLE', `could not ${what}: ${where} did not answer (${reason})`, { retryable: true }) };
+      return {
+        status,
+        retryable: true,
+        retryAfterMs: undefined,
+        error: new ConnectorError('TOKEN_ENDPOINT_UNAVAILABLE', `could not ${what}: ${where} did not answer (${reason})`, {
+          retryable: true,
+        }),
+      };
     }
     const header = e.data?.res?.headers?.['retry-after'];
     const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined, this.#deps.timers.now());
@@ -144,12 +165,22 @@ export class TokenEndpoint {
         status,
         retryable: false,
         retryAfterMs,
-        error: new ConnectorError('AUTH_FAILED', `could not ${what}: ${where} answered ${status} (a redirect); redirects are never followed on the token endpoint: set tokenUrl to the endpoint itself`),
+        error: new ConnectorError(
+          'AUTH_FAILED',
+          `could not ${what}: ${where} answered ${status} (a redirect); redirects are never followed on the token endpoint: set tokenUrl to the endpoint itself`,
+        ),
       };
     }
     if (status === 429 || status >= 500) {
       const wait = retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`;
-      return { status, retryable: true, retryAfterMs, error: new ConnectorError('TOKEN_ENDPOINT_UNAVAILABLE', `could not ${what}: ${where} answered ${status}${wait}; try again later`, { retryable: true }) };
+      return {
+        status,
+        retryable: true,
+        retryAfterMs,
+        error: new ConnectorError('TOKEN_ENDPOINT_UNAVAILABLE', `could not ${what}: ${where} answered ${status}${wait}; try again later`, {
+          retryable: true,
+        }),
+      };
     }
     const payload = e.data?.payload;
     const body = typeof payload === 'object' && payload !== null && !Buffer.isBuffer(payload) ? (payload as Record<string, unknown>) : {};
@@ -161,10 +192,26 @@ export class TokenEndpoint {
         status,
         retryable: false,
         retryAfterMs,
-        error: new ConnectorError(REAUTHORIZATION_REQUIRED, `could not ${what}: ${where} answered invalid_grant (${description ?? 'the grant was revoked or expired'}); connect the account again with 'workspace oauth connect <connector>'`, { details: { oauthError: code } }),
+        error: new ConnectorError(
+          REAUTHORIZATION_REQUIRED,
+          `could not ${what}: ${where} answered invalid_grant (${description ?? 'the grant was revoked or expired'}); connect the account again with 'workspace oauth connect <connector>'`,
+          { details: { oauthError: code } },
+        ),
       };
     }
-    const hint = status === 200 ? 'its answer is not JSON' : code === 'invalid_client' || code === 'unauthorized_client' ? 'check the OAuth client id and secret' : 'check the OAuth settings';
-    return { status, retryable: false, retryAfterMs, error: new ConnectorError('AUTH_FAILED', `could not ${what}: ${where} answered ${status} ${detail}; ${hint}`, { details: { status, ...(code ? { oauthError: code } : {}) } }) };
+    const hint =
+      status === 200
+        ? 'its answer is not JSON'
+        : code === 'invalid_client' || code === 'unauthorized_client'
+          ? 'check the OAuth client id and secret'
+          : 'check the OAuth settings';
+    return {
+      status,
+      retryable: false,
+      retryAfterMs,
+      error: new ConnectorError('AUTH_FAILED', `could not ${what}: ${where} answered ${status} ${detail}; ${hint}`, {
+        details: { status, ...(code ? { oauthError: code } : {}) },
+      }),
+    };
   }
 }
