@@ -29,11 +29,45 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const wants = (phase) => ONLY === undefined || ONLY.has(phase);
 
 const counts = SMOKE
-  ? { runs: 2, warmup: 50, sequential: 50, concurrent: 256, concurrency: 64, blobRuns: 2, blobs: 2, blobBytes: 2 ** 20, startRuns: 1, kills: 2, stableWaitMs: 0, rssSamples: 2, createRuns: 1, sqlRows: 20_000, sqlPageSize: 5000, sqlRuns: 1 }
+  ? {
+      runs: 2,
+      warmup: 50,
+      sequential: 50,
+      concurrent: 256,
+      concurrency: 64,
+      blobRuns: 2,
+      blobs: 2,
+      blobBytes: 2 ** 20,
+      startRuns: 1,
+      kills: 2,
+      stableWaitMs: 0,
+      rssSamples: 2,
+      createRuns: 1,
+      sqlRows: 20_000,
+      sqlPageSize: 5000,
+      sqlRuns: 1,
+    }
   : // The link's backoff counter resets only after 10 s connected (reliability.md item 1), so
     // kills 10.5 s apart each measure "the first retry after a clean drop". 1 MB replies are
     // slow (~40 ms each), so they alternate in more, shorter runs than the rest.
-    { runs: 5, warmup: 3000, sequential: 4000, concurrent: 20000, concurrency: 64, blobRuns: 10, blobs: 15, blobBytes: 2 ** 20, startRuns: 5, kills: 10, stableWaitMs: 10_500, rssSamples: 5, createRuns: 7, sqlRows: 1_000_000, sqlPageSize: 10_000, sqlRuns: 6 };
+    {
+      runs: 5,
+      warmup: 3000,
+      sequential: 4000,
+      concurrent: 20000,
+      concurrency: 64,
+      blobRuns: 10,
+      blobs: 15,
+      blobBytes: 2 ** 20,
+      startRuns: 5,
+      kills: 10,
+      stableWaitMs: 10_500,
+      rssSamples: 5,
+      createRuns: 7,
+      sqlRows: 1_000_000,
+      sqlPageSize: 10_000,
+      sqlRuns: 6,
+    };
 
 const T0 = Date.now();
 const log = (line) => process.stderr.write(`[${((Date.now() - T0) / 1000).toFixed(1)} s] ${line}\n`);
@@ -75,7 +109,9 @@ async function main() {
   // 1. Build the bench connector with the real CLI (no TypeScript extraction: not measured here)
   //    while both sides start: server in this process, connector in a child process.
   log('building bench/connector and starting both sides …');
-  const built = promisify(execFile)(process.execPath, [CONNECTOR_CLI, 'build', '--no-types', '--bundle'], { cwd: BENCH_CONNECTOR_DIR }).catch((error) => {
+  const built = promisify(execFile)(process.execPath, [CONNECTOR_CLI, 'build', '--no-types', '--bundle'], {
+    cwd: BENCH_CONNECTOR_DIR,
+  }).catch((error) => {
     throw new Error(`connector build failed in ${BENCH_CONNECTOR_DIR}: ${error.stderr || error.message}`);
   });
   const [raw, ours] = await Promise.all([
@@ -104,7 +140,7 @@ async function main() {
       await alternate(sides, counts.runs, async (side) => {
         const cpu = await cpuMs(side.pid);
         const r = await sequential(side.call, counts.sequential);
-        add(side.name, 'sequential.cpuPerCall', ((await cpuMs(side.pid)) - cpu) * 1000 / counts.sequential);
+        add(side.name, 'sequential.cpuPerCall', (((await cpuMs(side.pid)) - cpu) * 1000) / counts.sequential);
         add(side.name, 'sequential.p50', r.p50);
         add(side.name, 'sequential.p99', r.p99);
         add(side.name, 'sequential.callsPerSec', r.callsPerSec);
@@ -115,7 +151,7 @@ async function main() {
       await alternate(sides, counts.runs, async (side) => {
         const cpu = await cpuMs(side.pid);
         const r = await concurrent(side.call, counts.concurrent, counts.concurrency);
-        add(side.name, 'c64.cpuPerCall', ((await cpuMs(side.pid)) - cpu) * 1000 / counts.concurrent);
+        add(side.name, 'c64.cpuPerCall', (((await cpuMs(side.pid)) - cpu) * 1000) / counts.concurrent);
         add(side.name, 'c64.callsPerSec', r.callsPerSec);
         add(side.name, 'c64.p50', r.p50);
         add(side.name, 'c64.p99', r.p99);
@@ -130,17 +166,23 @@ async function main() {
     await readRss(raw, 'rss.load');
     await readRss(ours, 'rss.load');
 
-    // 5. Process start → first call served (ours registers anew each time).
+    // 5. Process start → first call served.
     if (wants('start')) {
       log(`process start → first call: ${counts.startRuns} starts per side …`);
-      // Three ways per run, in rotating order: raw, ours through `connector start` (the goal
-      // row: what the scaffolded Containerfile and systemd unit run), and ours from the
-      // `connector build --bundle` file (one module instead of ~300).
+      // Four ways per run, in rotating order: raw; ours through `connector start` as a new
+      // instance, which registers (the goal row: what the scaffolded Containerfile and systemd
+      // unit run); ours from the `connector build --bundle` file (one module instead of ~300),
+      // also registering; and ours restarting one instance, which connects with the key it kept.
       const bundle = join(BENCH_CONNECTOR_DIR, 'dist/connector.mjs');
+      const restarted = 'bench-restart';
+      const first = ours.startConnector(undefined, restarted); // registers once, unmeasured
+      await untilServed(first.call, performance.now(), 60_000);
+      await first.stop();
       const ways = [
         { side: raw, id: 'start.firstCall', start: () => raw.startConnector() },
         { side: ours, id: 'start.firstCall', start: () => ours.startConnector() },
         { side: ours, id: 'start.firstCallBundle', start: () => ours.startConnector(bundle) },
+        { side: ours, id: 'start.restart', start: () => ours.startConnector(undefined, restarted) },
       ];
       for (let r = 0; r < counts.startRuns; r++) {
         for (let i = 0; i < ways.length; i++) {

@@ -63,6 +63,8 @@ export async function startOurSide({ nodeOptions = [], built = Promise.resolve()
     tokens[name] = (await admin(ws, 'POST', 'connectors', { name, connectorId: 'bench' })).registrationToken;
   }
 
+  // Where our connectors keep their keys between starts (CONNECTOR_STATE_DIR), fresh per run.
+  const stateDir = mkdtempSync(join(tmpdir(), 'ck-bench-state-'));
   const spawnConnector = (name, hostname, argv = [CONNECTOR_CLI, 'start']) =>
     spawnNode(argv, {
       cwd: BENCH_CONNECTOR_DIR,
@@ -72,6 +74,7 @@ export async function startOurSide({ nodeOptions = [], built = Promise.resolve()
         WEBSOCKET_ENDPOINT: ws.websocketEndpoint,
         REGISTRATION_TOKEN: tokens[name],
         HOSTNAME: hostname,
+        CONNECTOR_STATE_DIR: stateDir,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'info',
       },
     });
@@ -98,9 +101,12 @@ export async function startOurSide({ nodeOptions = [], built = Promise.resolve()
       if (connection === undefined) throw new Error('the bench connector is not connected');
       connection.terminate();
     },
-    /** Spawns a fresh connector process that registers anew; `call` fails until it serves. */
-    startConnector(file) {
-      const child = spawnConnector('bench-start', `bench-start-${++starts}`, file ? [file] : undefined);
+    /**
+     * Spawns a connector process; `call` fails until it serves. A new instance name each time
+     * (it registers anew), or `hostname` to restart one instance, which keeps its key.
+     */
+    startConnector(file, hostname) {
+      const child = spawnConnector('bench-start', hostname ?? `bench-start-${++starts}`, file ? [file] : undefined);
       return {
         call: callOn('bench-start'),
         stop: async () => {
@@ -114,6 +120,7 @@ export async function startOurSide({ nodeOptions = [], built = Promise.resolve()
       await main.stop();
       await ws.close();
       await rm(dataDir, { recursive: true, force: true });
+      await rm(stateDir, { recursive: true, force: true });
     },
   };
 }
