@@ -25,8 +25,7 @@ export interface CallEnvironment {
 /** The outcome of a call: a result object to send as `a`, or an error answer. */
 export type CallOutcome =
   /** `result` is shaped for the wire (§4); `value` is what the handler returned (after output parsing). */
-  | { ok: true; result: Record<string, unknown>; value: unknown }
-  | { ok: false; error: ErrorAnswer };
+  { ok: true; result: Record<string, unknown>; value: unknown } | { ok: false; error: ErrorAnswer };
 
 /** Resolves query names to methods. Lookups go through a `Map`, so prototype names never resolve (reliability.md item 12). */
 export class Dispatcher {
@@ -76,7 +75,10 @@ export class Dispatcher {
       const checked = await check(method.output, value);
       if (!checked.success) {
         // The connector's own bug: say so loudly in its log, briefly on the wire.
-        ctx.logger.error({ issues: checked.error.issues.map(publicIssue) }, `${name} returned a value that does not match its output schema`);
+        ctx.logger.error(
+          { issues: checked.error.issues.map(publicIssue) },
+          `${name} returned a value that does not match its output schema`,
+        );
         return {
           ok: false,
           error: {
@@ -125,7 +127,10 @@ const asyncSchemas = new WeakSet<z.ZodType>();
  * throws before finishing) and parsed asynchronously from then on. That first time, the async
  * refinements that had already started run once more.
  */
-function check<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseResult<z.output<T>> | Promise<z.ZodSafeParseResult<z.output<T>>> {
+function check<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+): z.ZodSafeParseResult<z.output<T>> | Promise<z.ZodSafeParseResult<z.output<T>>> {
   if (!asyncSchemas.has(schema)) {
     try {
       return schema.safeParse(value);
@@ -138,24 +143,44 @@ function check<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseRe
 }
 
 function makeContext(method: string, env: CallEnvironment): MethodContext<unknown> {
-  let http: HttpClient | undefined;
-  const ctx: MethodContext<unknown> = {
-    config: env.config,
-    // Read through, not copied: the runtime makes a call's logger and signal on first use.
-    get logger() {
-      return env.logger;
-    },
-    tasks: env.tasks,
-    get signal() {
-      return env.signal;
-    },
-    get http() {
-      return (http ??= env.http ?? createHttpClient({}, { signal: env.signal, logger: env.logger }));
-    },
-    method,
-    ...(env.taskId === undefined ? {} : { taskId: env.taskId }),
-  };
-  return ctx;
+  return new HandlerContext(method, env);
+}
+
+/**
+ * The `ctx` a handler gets. `logger`, `signal` and `http` are getters on the prototype that read
+ * through to the call's environment, which makes them on first use: most handlers touch none of
+ * them. A class, not an object literal with getters: such a literal costs three closures and a
+ * dictionary-mode object per call, which V8 ends up allocating in old space (bench/RESULTS.md).
+ * The lazy members are therefore not own properties: `{ ...ctx }` copies only the plain ones.
+ */
+class HandlerContext implements MethodContext<unknown> {
+  readonly config: unknown;
+  readonly tasks: TaskApi;
+  readonly method: string;
+  declare readonly taskId?: string;
+  readonly #env: CallEnvironment;
+  #http: HttpClient | undefined;
+
+  constructor(method: string, env: CallEnvironment) {
+    this.config = env.config;
+    this.tasks = env.tasks;
+    this.method = method;
+    if (env.taskId !== undefined) (this as { taskId?: string }).taskId = env.taskId;
+    this.#env = env;
+  }
+
+  get logger(): Logger {
+    return this.#env.logger;
+  }
+
+  get signal(): AbortSignal {
+    return this.#env.signal;
+  }
+
+  get http(): HttpClient {
+    const env = this.#env;
+    return (this.#http ??= env.http ?? createHttpClient({}, { signal: env.signal, logger: env.logger }));
+  }
 }
 
 function handlerError(name: string, error: unknown, logger: Logger): ErrorAnswer {
@@ -172,7 +197,9 @@ function handlerError(name: string, error: unknown, logger: Logger): ErrorAnswer
 
 /** `name: Too small: expected …; tags.0: Invalid input …` */
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message)).join('; ');
+  return issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
 }
 
 /** A zod issue without the input value (which may hold secrets): code, path and message only. */

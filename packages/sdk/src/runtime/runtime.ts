@@ -4,7 +4,15 @@
  * (reliability.md item 7).
  */
 import type { Logger } from 'pino';
-import { ConnectorMethod, Feature, WireErrorCode, WorkspaceMethod, type ConnectorSchema, type ErrorAnswer, type Packet } from '../protocol/index.js';
+import {
+  ConnectorMethod,
+  Feature,
+  WireErrorCode,
+  WorkspaceMethod,
+  type ConnectorSchema,
+  type ErrorAnswer,
+  type Packet,
+} from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { Connector } from '../connector/define.js';
 import type { LifecycleContext, TaskApi } from '../connector/context.js';
@@ -46,7 +54,7 @@ export class ConnectorRuntime {
   readonly #dispatcher: Dispatcher;
   readonly #tasks: TaskApi;
   readonly #auth: AuthController;
-  readonly #inflight = new Set<Call>();
+  readonly #inflight = new InflightCalls();
   #config: Record<string, unknown> = {};
   #configAbort = new AbortController();
   #started = false;
@@ -77,7 +85,8 @@ export class ConnectorRuntime {
       notify: (method, args) => this.link.notify(method, args),
       // e.g. invalid_grant: say so now rather than at the next scheduled health check.
       onProblem: () => {
-        if (this.#started && this.link.state === 'open') void this.#health().then((status) => this.link.notify(ConnectorMethod.healthCheck, status));
+        if (this.#started && this.link.state === 'open')
+          void this.#health().then((status) => this.link.notify(ConnectorMethod.healthCheck, status));
       },
     });
   }
@@ -151,7 +160,11 @@ export class ConnectorRuntime {
 
   async #query(c: string | undefined, a: Record<string, unknown>): Promise<void> {
     if (this.#draining) {
-      this.#answerError(c, { error: 'the connector is shutting down; send the call to another instance', code: WireErrorCode.shuttingDown, retryable: true });
+      this.#answerError(c, {
+        error: 'the connector is shutting down; send the call to another instance',
+        code: WireErrorCode.shuttingDown,
+        retryable: true,
+      });
       return;
     }
     const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
@@ -163,7 +176,7 @@ export class ConnectorRuntime {
       if (outcome.ok) this.link.answer(c, outcome.result);
       else this.#answerError(c, outcome.error);
     } finally {
-      this.#inflight.delete(call);
+      this.#inflight.remove(call);
     }
   }
 
@@ -226,7 +239,13 @@ export class ConnectorRuntime {
 
   #lifecycle(): LifecycleContext<never> {
     const signal = this.#configAbort.signal;
-    return { config: this.#config as never, logger: this.#o.logger, tasks: this.#tasks, signal, http: this.#auth.http(signal, this.#o.logger) };
+    return {
+      config: this.#config as never,
+      logger: this.#o.logger,
+      tasks: this.#tasks,
+      signal,
+      http: this.#auth.http(signal, this.#o.logger),
+    };
   }
 
   async #health(): Promise<{ ok: boolean; error: string | null }> {
@@ -253,6 +272,43 @@ export class ConnectorRuntime {
 }
 
 /**
+ * The calls in flight, as a list threaded through the calls themselves. A `Set` would do, but
+ * a long-lived Set that grows and shrinks on every call rehashes in old space (V8 allocates a
+ * rehashed table where the old one lives): garbage that only a full GC returns (bench/RESULTS.md).
+ */
+class InflightCalls {
+  #head: Call | undefined;
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  add(call: Call): void {
+    call.next = this.#head;
+    if (this.#head !== undefined) this.#head.prev = call;
+    this.#head = call;
+    this.#size += 1;
+  }
+
+  remove(call: Call): void {
+    if (call.prev !== undefined) call.prev.next = call.next;
+    else if (this.#head === call) this.#head = call.next;
+    else return; // not in the list
+    if (call.next !== undefined) call.next.prev = call.prev;
+    call.prev = call.next = undefined;
+    this.#size -= 1;
+  }
+
+  /** Iterates over a copy, so a call may finish (and leave the list) while this runs. */
+  *[Symbol.iterator](): IterableIterator<Call> {
+    const calls: Call[] = [];
+    for (let call = this.#head; call !== undefined; call = call.next) calls.push(call);
+    yield* calls;
+  }
+}
+
+/**
  * One call in flight, as the dispatcher hands it to the handler. Most handlers use neither their
  * logger (a pino child with redaction, ~10 µs) nor their signal (an AbortController, several µs),
  * so logger, signal and http are made on first use. A class rather than an object literal with
@@ -266,13 +322,24 @@ class Call implements CallEnvironment {
   readonly #auth: AuthController;
   readonly #query: unknown;
   readonly #c: string | undefined;
+  /** Neighbours in {@link InflightCalls}. */
+  prev: Call | undefined;
+  next: Call | undefined;
   #logger: Logger | undefined;
   #http: HttpClient | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
 
-  constructor(config: unknown, tasks: TaskApi, taskId: string | undefined, root: Logger, auth: AuthController, query: unknown, c: string | undefined) {
+  constructor(
+    config: unknown,
+    tasks: TaskApi,
+    taskId: string | undefined,
+    root: Logger,
+    auth: AuthController,
+    query: unknown,
+    c: string | undefined,
+  ) {
     this.config = config;
     this.tasks = tasks;
     if (taskId !== undefined) this.taskId = taskId;

@@ -42,7 +42,10 @@ const connector = defineConnector({
       description: 'throws a ConnectorError',
       input: z.object({}),
       handler: () => {
-        throw new ConnectorError('RATE_LIMITED', 'the CRM allows 10 calls a second; try again in 2 s', { retryable: true, details: { retryAfter: 2 } });
+        throw new ConnectorError('RATE_LIMITED', 'the CRM allows 10 calls a second; try again in 2 s', {
+          retryable: true,
+          details: { retryAfter: 2 },
+        });
       },
     }),
     crashes: defineMethod({
@@ -59,8 +62,16 @@ const connector = defineConnector({
         throw 'just a string';
       },
     }),
-    loose: defineMethod({ description: 'keeps unknown keys', input: z.looseObject({}), handler: (input) => ({ keys: Object.keys(input) }) }),
-    record: defineMethod({ description: 'a record', input: z.object({ data: z.record(z.string(), z.unknown()) }), handler: ({ data }) => ({ n: Object.keys(data).length }) }),
+    loose: defineMethod({
+      description: 'keeps unknown keys',
+      input: z.looseObject({}),
+      handler: (input) => ({ keys: Object.keys(input) }),
+    }),
+    record: defineMethod({
+      description: 'a record',
+      input: z.object({ data: z.record(z.string(), z.unknown()) }),
+      handler: ({ data }) => ({ n: Object.keys(data).length }),
+    }),
     _endpoint: defineMethod({ description: 'endpoint', input: z.looseObject({}), handler: (input) => ({ received: input }) }),
   },
 });
@@ -69,7 +80,11 @@ const dispatcher = new Dispatcher(connector);
 
 describe('Dispatcher', () => {
   it('runs a method with parsed input, defaults applied', async () => {
-    expect(await dispatcher.call('greet', { name: 'Ada' }, env())).toEqual({ ok: true, result: { message: 'hi Ada' }, value: { message: 'hi Ada' } });
+    expect(await dispatcher.call('greet', { name: 'Ada' }, env())).toEqual({
+      ok: true,
+      result: { message: 'hi Ada' },
+      value: { message: 'hi Ada' },
+    });
     expect(resultOf(await dispatcher.call(['greet'], { name: 'Ada', times: 2 }, env()))).toEqual({ message: 'hi Adahi Ada' });
   });
 
@@ -159,7 +174,10 @@ describe('Dispatcher', () => {
         "ok": false,
       }
     `);
-    expect(await dispatcher.call('throwsString', {}, env())).toEqual({ ok: false, error: { error: 'just a string', code: 'HANDLER_FAILED' } });
+    expect(await dispatcher.call('throwsString', {}, env())).toEqual({
+      ok: false,
+      error: { error: 'just a string', code: 'HANDLER_FAILED' },
+    });
   });
 
   it('answers METHOD_NOT_FOUND listing the methods there are', async () => {
@@ -177,21 +195,29 @@ describe('Dispatcher', () => {
     expect(!outcome.ok && outcome.error.error).toBe('unknown method "number": this connector has (none)');
   });
 
-  it.each([['__proto__'], ['constructor'], ['prototype'], ['toString'], ['hasOwnProperty'], ['valueOf'], ['greet.constructor'], [['greet', '__proto__']]])(
-    'never resolves %j, not even to the fallback',
-    async (query: unknown) => {
-      const fallback = vi.fn(() => 'reached');
-      const withFallback = new Dispatcher(defineConnector({ name: 'F', methods: {}, fallback }));
-      expect(dispatcher.resolve(query)).toBeUndefined();
-      const outcome = await withFallback.call(query, {}, env());
-      expect(outcome.ok).toBe(false);
-      expect(!outcome.ok && outcome.error.code).toBe('METHOD_NOT_FOUND');
-      expect(fallback).not.toHaveBeenCalled();
-    },
-  );
+  it.each([
+    ['__proto__'],
+    ['constructor'],
+    ['prototype'],
+    ['toString'],
+    ['hasOwnProperty'],
+    ['valueOf'],
+    ['greet.constructor'],
+    [['greet', '__proto__']],
+  ])('never resolves %j, not even to the fallback', async (query: unknown) => {
+    const fallback = vi.fn(() => 'reached');
+    const withFallback = new Dispatcher(defineConnector({ name: 'F', methods: {}, fallback }));
+    expect(dispatcher.resolve(query)).toBeUndefined();
+    const outcome = await withFallback.call(query, {}, env());
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.error.code).toBe('METHOD_NOT_FOUND');
+    expect(fallback).not.toHaveBeenCalled();
+  });
 
   it('leaves Object.prototype untouched by payloads with "__proto__" keys', async () => {
-    const evil = JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "data": {"__proto__": {"polluted": "yes"}}}') as unknown;
+    const evil = JSON.parse(
+      '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "data": {"__proto__": {"polluted": "yes"}}}',
+    ) as unknown;
     for (const query of ['loose', 'record', 'greet', '_endpoint', '__endpoint']) await dispatcher.call(query, evil, env());
     const withFallback = new Dispatcher(defineConnector({ name: 'F', methods: {}, fallback: (_n, vars) => vars }));
     const outcome = await withFallback.call('anything', evil, env());
@@ -228,10 +254,19 @@ describe('Dispatcher', () => {
   });
 
   it('turns a throwing fallback into an error answer', async () => {
-    const withFallback = new Dispatcher(defineConnector({ name: 'F', methods: {}, fallback: () => {
-      throw new ConnectorError('NOT_SUPPORTED', 'no such thing');
-    } }));
-    expect(await withFallback.call('x', {}, env())).toEqual({ ok: false, error: { error: 'no such thing', code: 'NOT_SUPPORTED', retryable: false } });
+    const withFallback = new Dispatcher(
+      defineConnector({
+        name: 'F',
+        methods: {},
+        fallback: () => {
+          throw new ConnectorError('NOT_SUPPORTED', 'no such thing');
+        },
+      }),
+    );
+    expect(await withFallback.call('x', {}, env())).toEqual({
+      ok: false,
+      error: { error: 'no such thing', code: 'NOT_SUPPORTED', retryable: false },
+    });
   });
 
   it('maps __endpoint (v1) to the _endpoint method (§7)', async () => {
@@ -241,9 +276,53 @@ describe('Dispatcher', () => {
 
   it('hands the handler a context with config, method name and taskId', async () => {
     const seen = vi.fn();
-    const d = new Dispatcher(defineConnector({ name: 'C', methods: { a: defineMethod({ description: 'd', input: z.object({}), handler: (_i, ctx) => void seen(ctx) }) } }));
+    const d = new Dispatcher(
+      defineConnector({
+        name: 'C',
+        methods: { a: defineMethod({ description: 'd', input: z.object({}), handler: (_i, ctx) => void seen(ctx) }) },
+      }),
+    );
     await d.call('a', {}, { ...env({ k: 'v' }), taskId: 'task-7' });
     expect(seen.mock.calls[0]?.[0]).toMatchObject({ config: { k: 'v' }, method: 'a', taskId: 'task-7' });
+  });
+
+  it("reads the call's logger, signal and http only when the handler uses them, and makes one http client per call", async () => {
+    const reads: string[] = [];
+    const signal = new AbortController().signal;
+    const lazy: CallEnvironment = {
+      config: {},
+      tasks,
+      get logger() {
+        reads.push('logger');
+        return silentLogger;
+      },
+      get signal() {
+        reads.push('signal');
+        return signal;
+      },
+    };
+    const clients: unknown[] = [];
+    const d = new Dispatcher(
+      defineConnector({
+        name: 'C',
+        methods: {
+          idle: defineMethod({ description: 'd', input: z.object({}), handler: () => ({}) }),
+          busy: defineMethod({
+            description: 'd',
+            input: z.object({}),
+            handler: (_i, ctx) => {
+              clients.push(ctx.http, ctx.http);
+              return { aborted: ctx.signal.aborted, hasTaskId: 'taskId' in ctx };
+            },
+          }),
+        },
+      }),
+    );
+    expect(resultOf(await d.call('idle', {}, lazy))).toEqual({});
+    expect(reads).toEqual([]);
+    expect(resultOf(await d.call('busy', {}, lazy))).toEqual({ aborted: false, hasTaskId: false });
+    expect(clients[0]).toBe(clients[1]);
+    expect(reads).toContain('signal');
   });
 });
 

@@ -18,6 +18,8 @@ const CONNECTOR_ID = 'runtime-test';
 let gate = deferred();
 let startCalls = 0;
 let aborted: unknown;
+/** Sees the abort reason of every `watch` call. */
+let watchers: ((reason: unknown) => void) | undefined;
 
 const connector = defineConnector({
   name: 'Runtime test',
@@ -41,7 +43,10 @@ const connector = defineConnector({
       description: 'waits until its signal aborts and records why',
       input: z.object({}),
       handler: async (_input, ctx) => {
-        aborted = await new Promise<unknown>((resolve) => ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason), { once: true }));
+        aborted = await new Promise<unknown>((resolve) =>
+          ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason), { once: true }),
+        );
+        watchers?.(aborted);
         return {};
       },
     }),
@@ -148,7 +153,10 @@ describe('ConnectorRuntime', () => {
     const foreign = await secret(MARKER, otherPair);
     expect(await fake.request('connector.set-config', { secrets: { region: 'eu', apiKey: foreign } })).toEqual({ ok: true });
     expect(await query(fake, 'whoami')).toEqual({ region: 'eu', hasKey: false, keyMatches: false });
-    const errors = capture.lines().filter((l) => l.level === 50).map((l) => String(l.msg));
+    const errors = capture
+      .lines()
+      .filter((l) => l.level === 50)
+      .map((l) => String(l.msg));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^config field "apiKey" could not be decrypted: /);
     expect(capture.text()).toContain('config is missing required field(s): apiKey');
@@ -195,7 +203,10 @@ describe('ConnectorRuntime', () => {
   it('answers unknown requests and OAuth requests of a non-OAuth connector with an error', async () => {
     const { fake } = await serve({ features: ['structured-errors'] });
     expect(await fake.request('connector.start-oauth')).toMatchObject({ code: 'METHOD_NOT_FOUND' });
-    expect(await fake.request('connector.reticulate')).toMatchObject({ code: 'METHOD_NOT_FOUND', error: 'unknown request "connector.reticulate"' });
+    expect(await fake.request('connector.reticulate')).toMatchObject({
+      code: 'METHOD_NOT_FOUND',
+      error: 'unknown request "connector.reticulate"',
+    });
   });
 
   it('sends connector.task.new with an idempotency key when the workspace announced idempotency-keys', async () => {
@@ -223,6 +234,24 @@ describe('ConnectorRuntime', () => {
     fake.sockets.at(-1)!.terminate();
     await expectEventually(() => aborted !== undefined);
     expect(aborted).toMatchObject({ code: 'CONNECTION_LOST' });
+    await expectEventually(() => runtime.inflight === 0);
+  });
+
+  it('tracks several calls in flight, and aborts each one when the socket drops', async () => {
+    const { fake, runtime } = await serve();
+    const finished = [query(fake, 'slow'), query(fake, 'slow'), query(fake, 'slow')];
+    await expectEventually(() => runtime.inflight === 3);
+    gate.resolve();
+    expect(await Promise.all(finished)).toEqual([{ done: true }, { done: true }, { done: true }]);
+    await expectEventually(() => runtime.inflight === 0);
+
+    const reasons: unknown[] = [];
+    watchers = (reason) => void reasons.push(reason);
+    for (let i = 0; i < 3; i++) void query(fake, 'watch').catch(() => undefined);
+    await expectEventually(() => runtime.inflight === 3);
+    fake.sockets.at(-1)!.terminate();
+    await expectEventually(() => reasons.length === 3);
+    expect(reasons).toEqual([0, 1, 2].map(() => expect.objectContaining({ code: 'CONNECTION_LOST' })));
     await expectEventually(() => runtime.inflight === 0);
   });
 
