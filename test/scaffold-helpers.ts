@@ -44,7 +44,13 @@ export function exec(command: string, args: readonly string[], cwd: string, env:
 export interface Background {
   child: ChildProcess;
   output: () => string;
-  stop: () => Promise<void>;
+  /**
+   * Signals the whole group, as a terminal's Ctrl-C (`SIGINT`) does, unless it has exited, and
+   * resolves to its exit code (null when a signal ended it).
+   */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /** True while any process of the group runs (npm may exit before the children it started). */
+  groupAlive: () => boolean;
 }
 
 /** Starts `command args` in `cwd`. */
@@ -53,14 +59,22 @@ export function background(command: string, args: readonly string[], cwd: string
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
     output: () => output,
-    stop: async () => {
+    stop: async (signal = 'SIGTERM') => {
       // `npm start` runs the connector in a child shell: signal the whole group this test started.
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
+      return exited;
+    },
+    groupAlive: () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
     },
   };
 }

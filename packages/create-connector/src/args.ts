@@ -16,6 +16,8 @@ export interface CliArgs {
   packageManager?: PackageManager;
   /** What the project depends on for `@connector-kit/sdk` instead of the released range. */
   sdkVersion?: string;
+  /** What the project depends on for `@connector-kit/workspace` (a dev dependency) instead of the released range. */
+  workspaceVersion?: string;
   install: boolean;
   force: boolean;
   yes: boolean;
@@ -49,7 +51,13 @@ export async function parseArgs(argv: readonly string[], scriptName: string): Pr
     })
     .option('sdk-version', {
       type: 'string',
-      describe: 'for SDK development: the @connector-kit/sdk to depend on (a version, a tag, a tarball path or URL) [default: the release this scaffolder belongs to]',
+      describe:
+        'for SDK development: the @connector-kit/sdk to depend on (a version, a tag, a tarball path or URL) [default: the release this scaffolder belongs to]',
+    })
+    .option('workspace-version', {
+      type: 'string',
+      describe:
+        'the same for the dev dependency @connector-kit/workspace (the embedded workspace of `dev`) [default: the release this scaffolder belongs to]',
     })
     .option('install', { type: 'boolean', default: true, describe: 'install dependencies (--no-install to skip)' })
     .option('force', { type: 'boolean', default: false, describe: 'write into a folder that is not empty (replaces same-named files)' })
@@ -69,11 +77,30 @@ export async function parseArgs(argv: readonly string[], scriptName: string): Pr
   if (parsed.help) return { kind: 'print', text: await parser.getHelp() };
   if (parsed.version) return { kind: 'print', text: CREATE_CONNECTOR_VERSION };
   const args: CliArgs = { install: parsed.install, force: parsed.force, yes: parsed.yes };
+  const connectorId = single(parsed.connectorId, '--connector-id');
+  const target = single(parsed.target, '--target');
+  const auth = single(parsed.auth, '--auth');
+  const packageManager = single(parsed.packageManager, '--package-manager');
+  const sdkVersion = single(parsed.sdkVersion, '--sdk-version');
+  const workspaceVersion = single(parsed.workspaceVersion, '--workspace-version');
   if (parsed.directory !== undefined) args.directory = String(parsed.directory);
-  if (parsed.connectorId !== undefined) args.connectorId = String(parsed.connectorId);
-  if (parsed.target !== undefined) args.target = parsed.target;
-  if (parsed.auth !== undefined) args.auth = parsed.auth;
-  if (parsed.packageManager !== undefined) args.packageManager = parsed.packageManager;
-  if (parsed.sdkVersion !== undefined) args.sdkVersion = String(parsed.sdkVersion);
+  if (connectorId !== undefined) args.connectorId = String(connectorId);
+  if (target !== undefined) args.target = target;
+  if (auth !== undefined) args.auth = auth;
+  if (packageManager !== undefined) args.packageManager = packageManager;
+  if (sdkVersion !== undefined) args.sdkVersion = String(sdkVersion);
+  if (workspaceVersion !== undefined) args.workspaceVersion = String(workspaceVersion);
   return { kind: 'run', args };
+}
+
+/**
+ * The one value of an option that takes one. yargs collects a repeated option into an array
+ * (`--connector-id 1 --connector-id 2` → `[1, 2]`), which would otherwise read as `"1,2"`.
+ * @throws CreateError `USAGE` (exit code 2) when the option was given more than once
+ */
+function single<T>(value: T | T[] | undefined, option: string): T | undefined {
+  if (!Array.isArray(value)) return value;
+  const given = value.map((v) => JSON.stringify(String(v))).join(', ');
+  const times = value.length === 2 ? 'twice' : `${value.length} times`;
+  throw new CreateError('USAGE', `${option} was given ${times} (${given}): give it once`, { exitCode: 2 });
 }

@@ -4,7 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair, type EncodedKeyPair } from '@connector-kit/sdk/secrets';
+import { authDocs } from './auth-docs.js';
 import { Journal } from './journal.js';
+import { workspaceName } from './names.js';
 import type { ProjectOptions } from './options.js';
 import { projectPackageJson } from './package-json.js';
 import { commandsOf } from './package-manager.js';
@@ -54,10 +56,16 @@ export async function createProject(options: CreateProjectOptions): Promise<Crea
 export function placeholders(options: ProjectOptions, keys: EncodedKeyPair): Record<string, string> {
   const pm = commandsOf(options.packageManager);
   const start = pm.run('start');
+  const workspace = pm.exec('workspace');
+  const name = workspaceName(options.packageName);
   return {
     PACKAGE_NAME: options.packageName,
     // Folder and unit names: the package name without its scope.
     SLUG: options.packageName.replace(/^@[^/]+\//, ''),
+    WORKSPACE_NAME: name,
+    CONNECTOR_CLI: pm.exec('connector'),
+    WORKSPACE_CLI: workspace,
+    ...authDocs(options.auth, workspace, name),
     DISPLAY_NAME: options.displayName,
     CONNECTOR_ID: options.connectorId,
     INSTALL: pm.install,

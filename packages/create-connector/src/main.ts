@@ -11,7 +11,7 @@ import { createProject } from './generate.js';
 import { installDependencies } from './install.js';
 import { Journal } from './journal.js';
 import { packageNameProblem, resolveProjectName } from './names.js';
-import { AUTH_KINDS, TARGETS, connectorIdProblem, sdkSpecOf, type ProjectOptions } from './options.js';
+import { AUTH_KINDS, TARGETS, connectorIdProblem, dependencySpecOf, type ProjectOptions } from './options.js';
 import { commandsOf, detectPackageManager } from './package-manager.js';
 import { createAsker } from './prompts.js';
 
@@ -68,7 +68,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       packageManager,
       target: answers.target ?? 'on-prem',
       auth: answers.auth ?? 'none',
-      ...(args.sdkVersion === undefined ? {} : { sdkSpec: sdkSpecOf(args.sdkVersion, cwd) }),
+      ...(args.sdkVersion === undefined ? {} : { sdkSpec: dependencySpecOf('--sdk-version', args.sdkVersion, cwd) }),
+      ...(args.workspaceVersion === undefined
+        ? {}
+        : { workspaceSpec: dependencySpecOf('--workspace-version', args.workspaceVersion, cwd) }),
     };
     checkFolder(project.dir, args.force);
     keys ??= startKeys();

@@ -31,16 +31,21 @@ export interface ProjectOptions {
   packageManager: PackageManager;
   /** The `@connector-kit/sdk` dependency spec (`--sdk-version`). @default the released range */
   sdkSpec?: string;
+  /** The `@connector-kit/workspace` dev dependency spec (`--workspace-version`). @default the released range */
+  workspaceSpec?: string;
 }
 
 /**
- * The dependency spec for `--sdk-version`: a path to a packed tarball (`.tgz`, or anything
- * starting with `.` or `/`) becomes an absolute `file:` spec, so it works from the new folder;
- * anything else (a version, range, tag or URL) is kept as written.
+ * The dependency spec for `--sdk-version` or `--workspace-version` (named by `option`): a path
+ * to a packed tarball (`.tgz`, or anything starting with `.` or `/`) becomes an absolute `file:`
+ * spec, so it works from the new folder; anything else (a version, range, tag or URL) is kept
+ * as written.
+ * @throws CreateError `USAGE` (exit code 2) when `value` is empty
  */
-export function sdkSpecOf(value: string, cwd: string): string {
+export function dependencySpecOf(option: string, value: string, cwd: string): string {
   const spec = value.trim();
-  if (spec === '') throw new CreateError('USAGE', '--sdk-version is empty: give a version, a tag, or the path of a packed tarball', { exitCode: 2 });
+  if (spec === '')
+    throw new CreateError('USAGE', `${option} is empty: give a version, a tag, or the path of a packed tarball`, { exitCode: 2 });
   if (/^(?:file:|https?:|git\+)/.test(spec)) return spec;
   if (spec.endsWith('.tgz') || spec.startsWith('.') || isAbsolute(spec)) return `file:${resolve(cwd, spec)}`;
   return spec;

@@ -30,6 +30,8 @@ export function projectPackageJson(options: ProjectOptions): Record<string, unkn
       '@connector-kit/sdk': options.sdkSpec ?? VERSIONS['@connector-kit/sdk'],
     },
     devDependencies: {
+      // The embedded workspace `connector dev` starts when .env has no REGISTRATION_TOKEN.
+      '@connector-kit/workspace': options.workspaceSpec ?? VERSIONS['@connector-kit/workspace'],
       '@types/node': VERSIONS['@types/node'],
       nock: VERSIONS.nock,
       typescript: VERSIONS.typescript,

@@ -27,6 +27,8 @@ export interface PackageManagerCommands {
   lockfile: string;
   /** Run a package.json script, e.g. `run('build')` → `npm run build`. */
   run: (script: string) => string;
+  /** Run a command installed in the project's node_modules/.bin, e.g. `exec('connector')` → `npx connector`. */
+  exec: (bin: string) => string;
 }
 
 /** Commands of `pm`. */
@@ -39,6 +41,7 @@ export function commandsOf(pm: PackageManager): PackageManagerCommands {
         installProduction: 'npm ci --omit=dev',
         lockfile: 'package-lock.json',
         run: (script) => (script === 'start' || script === 'test' ? `npm ${script}` : `npm run ${script}`),
+        exec: (bin) => `npx ${bin}`,
       };
     case 'yarn':
       return {
@@ -47,6 +50,8 @@ export function commandsOf(pm: PackageManager): PackageManagerCommands {
         installProduction: 'yarn install --frozen-lockfile --production',
         lockfile: 'yarn.lock',
         run: (script) => `yarn ${script}`,
+        // `yarn run`, not `yarn <bin>`: `yarn workspace` is a command of yarn's own.
+        exec: (bin) => `yarn run ${bin}`,
       };
     case 'pnpm':
       return {
@@ -55,6 +60,7 @@ export function commandsOf(pm: PackageManager): PackageManagerCommands {
         installProduction: 'pnpm install --frozen-lockfile --prod',
         lockfile: 'pnpm-lock.yaml',
         run: (script) => `pnpm ${script}`,
+        exec: (bin) => `pnpm exec ${bin}`,
       };
   }
 }

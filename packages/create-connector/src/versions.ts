@@ -1,9 +1,10 @@
 /**
- * Version ranges written into generated projects. `test/versions.test.ts` checks the SDK range
- * against the SDK's own package.json, so a release of one never forgets the other.
+ * Version ranges written into generated projects. `test/package.test.ts` checks the SDK and
+ * workspace ranges against their own package.json, so a release of one never forgets the other.
  */
 export const VERSIONS = {
   '@connector-kit/sdk': '^0.1.0',
+  '@connector-kit/workspace': '^0.1.0',
   '@types/node': '^20.19.0',
   nock: '^14.0.0',
   typescript: '~5.9.0',

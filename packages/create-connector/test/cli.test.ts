@@ -33,7 +33,9 @@ describe('create-connector', { timeout: 30_000 }, () => {
       scripts: { build: 'connector build', start: 'connector start', dev: 'connector dev', test: 'vitest run' },
       dependencies: { '@connector-kit/sdk': '^0.1.0' },
     });
-    expect(Object.keys(pkg.devDependencies).sort()).toEqual(['@types/node', 'nock', 'typescript', 'vitest']);
+    // The workspace: `npm run dev` starts it embedded when .env has no REGISTRATION_TOKEN.
+    expect(Object.keys(pkg.devDependencies).sort()).toEqual(['@connector-kit/workspace', '@types/node', 'nock', 'typescript', 'vitest']);
+    expect(pkg.devDependencies['@connector-kit/workspace']).toBe('^0.1.0');
     expect(pkg.devDependencies.nock).toBe('^14.0.0');
 
     const env = parseEnv(read('my-connector', '.env'));
@@ -46,7 +48,7 @@ describe('create-connector', { timeout: 30_000 }, () => {
     expect(Buffer.from(env.PUBLIC_KEY!, 'base64').toString()).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(statSync(join(dir.path, 'my-connector', '.env')).mode & 0o777).toBe(0o600);
 
-    expect(read('my-connector', '.gitignore').split('\n')).toContain('.env');
+    expect(read('my-connector', '.gitignore').split('\n')).toEqual(expect.arrayContaining(['.env', '.connector/']));
     expect(existsSync(join(dir.path, 'my-connector', '_gitignore'))).toBe(false);
     expect(read('my-connector', 'src', 'index.ts')).toContain("auth: apiKey({ in: 'header', name: 'X-API-Key' })");
     expect(read('my-connector', 'test', 'items.test.ts')).toContain("import nock from 'nock'");
@@ -56,11 +58,22 @@ describe('create-connector', { timeout: 30_000 }, () => {
     expect(containerfile).toMatch(/^HEALTHCHECK .*deploy\/healthcheck\.mjs/m);
     expect(containerfile).toMatch(/^ENTRYPOINT \["npm","start"\]$/m);
     expect(containerfile).toContain('RUN npm ci --omit=dev');
-    expect(read('my-connector', '.dockerignore').split('\n')).toContain('.env');
+    // The state folder (kept connector keys) is created for the `node` user, never copied in.
+    expect(containerfile).toMatch(/^RUN mkdir \.connector && chown node:node \.connector$/m);
+    expect(containerfile).not.toMatch(/^COPY \.\s/m);
+    expect(read('my-connector', '.dockerignore').split('\n')).toEqual(expect.arrayContaining(['.env', '.connector']));
     const unit = read('my-connector', 'deploy', 'connector@.service');
     expect(unit).toContain('ExecStart=/opt/my-connector/node_modules/.bin/connector start');
     expect(unit).toContain('Environment=HOSTNAME=%H-%i');
-    expect(read('my-connector', 'DEPLOYMENT.md')).toContain('## Several replicas, one registration');
+    // ProtectSystem=strict makes /opt read-only: the kept keys go to the unit's state directory.
+    expect(unit).toContain('StateDirectory=my-connector');
+    expect(unit).toContain('Environment=CONNECTOR_STATE_DIR=%S/my-connector');
+    const deployment = read('my-connector', 'DEPLOYMENT.md');
+    expect(deployment).toContain('## Several replicas, one registration token');
+    expect(deployment).toContain('-v my-connector-state:/app/.connector my-connector');
+    expect(deployment).toContain('podman run -d --network host');
+    expect(deployment).toContain('-e DEVICE_ENDPOINT=http://host.containers.internal:4700/');
+    expect(deployment).not.toContain('on its first start, gets its own connector key, and');
     expect(read('my-connector', 'README.md')).toContain('--connector-id 1234');
   });
 
@@ -131,8 +144,58 @@ describe('create-connector', { timeout: 30_000 }, () => {
     expect(existsSync(join(dir.path, 'x', 'package.json'))).toBe(true);
   });
 
+  it('refuses an option given twice, saying so, and writes nothing', async () => {
+    const run = await runCli(dir.path, ['x', '--connector-id', '1', '--connector-id', '2', '--no-install']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatchInlineSnapshot(`
+      "create-connector: --connector-id was given twice ("1", "2"): give it once
+      "
+    `);
+    const target = await runCli(dir.path, ['x', '--connector-id', '1', '--target', 'cloud', '--target', 'on-prem', '--no-install']);
+    expect(target.code).toBe(2);
+    expect(target.stderr).toBe('create-connector: --target was given twice ("cloud", "on-prem"): give it once\n');
+    expect(existsSync(join(dir.path, 'x'))).toBe(false);
+  });
+
+  it('names a scoped package in workspace commands the way `connector dev` does: without its scope', async () => {
+    const run = await runCli(dir.path, ['@acme/crm', '--connector-id', '9', '--no-install']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(read('crm', 'package.json')).name).toBe('@acme/crm');
+    for (const file of ['README.md', '.env']) {
+      expect(read('crm', file), file).toContain('npx workspace connector add crm --connector-id 9');
+      expect(read('crm', file), file).not.toMatch(/workspace \S+ @acme/);
+    }
+  });
+
+  it('depends on the workspace given by --workspace-version, as --sdk-version does for the SDK', async () => {
+    const run = await runCli(dir.path, [
+      'w',
+      '--connector-id',
+      '1',
+      '--no-install',
+      '--sdk-version',
+      '/tmp/connector-kit-sdk-0.2.0.tgz',
+      '--workspace-version',
+      'ws/connector-kit-workspace-0.2.0.tgz',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const pkg = JSON.parse(read('w', 'package.json'));
+    expect(pkg.dependencies['@connector-kit/sdk']).toBe('file:/tmp/connector-kit-sdk-0.2.0.tgz');
+    expect(pkg.devDependencies['@connector-kit/workspace']).toBe(`file:${join(dir.path, 'ws/connector-kit-workspace-0.2.0.tgz')}`);
+    const empty = await runCli(dir.path, ['empty', '--connector-id', '1', '--no-install', '--workspace-version', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--workspace-version is empty');
+  });
+
   it('depends on the SDK given by --sdk-version: a tarball path becomes an absolute file: spec, a version stays as written', async () => {
-    const packed = await runCli(dir.path, ['packed', '--connector-id', '1', '--no-install', '--sdk-version', './sdk/connector-kit-sdk-0.2.0.tgz']);
+    const packed = await runCli(dir.path, [
+      'packed',
+      '--connector-id',
+      '1',
+      '--no-install',
+      '--sdk-version',
+      './sdk/connector-kit-sdk-0.2.0.tgz',
+    ]);
     expect(packed.code, packed.stderr).toBe(0);
     expect(JSON.parse(read('packed', 'package.json')).dependencies['@connector-kit/sdk']).toBe(
       `file:${join(dir.path, 'sdk/connector-kit-sdk-0.2.0.tgz')}`,

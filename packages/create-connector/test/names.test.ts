@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packageNameProblem, resolveProjectName, toDisplayName } from '../src/names.js';
+import { packageNameProblem, resolveProjectName, toDisplayName, workspaceName } from '../src/names.js';
 
 describe('packageNameProblem', () => {
   it('accepts plain and scoped npm names', () => {
@@ -40,5 +40,13 @@ describe('toDisplayName', () => {
   it('title-cases the words of the name', () => {
     expect(toDisplayName('my-crm_connector')).toBe('My Crm Connector');
     expect(toDisplayName('@acme/big.data')).toBe('Big Data');
+  });
+});
+
+describe('workspaceName', () => {
+  it('drops the scope, as the workspace accepts no "@" or "/" in a connector name', () => {
+    expect(workspaceName('@acme/crm')).toBe('crm');
+    expect(workspaceName('my-connector')).toBe('my-connector');
+    expect(workspaceName('a.b_c-d')).toBe('a.b_c-d');
   });
 });

@@ -20,4 +20,12 @@ describe('commandsOf', () => {
     expect(commandsOf('npm').run('start')).toBe('npm start');
     expect(commandsOf('pnpm').installProduction).toBe('pnpm install --frozen-lockfile --prod');
   });
+
+  it("runs the project's own binaries with each package manager (yarn through `run`: `yarn workspace` is yarn's)", () => {
+    expect(['npm', 'yarn', 'pnpm'].map((pm) => commandsOf(pm as 'npm').exec('workspace'))).toEqual([
+      'npx workspace',
+      'yarn run workspace',
+      'pnpm exec workspace',
+    ]);
+  });
 });

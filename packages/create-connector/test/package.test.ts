@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VERSIONS, CREATE_CONNECTOR_VERSION } from '../src/versions.js';
@@ -15,13 +16,27 @@ describe('create-connector package', () => {
     expect(pkg.bin).toEqual({ 'create-connector': './dist/cli.js' });
   });
 
+  it('imports only Node built-ins and its own chunks once built (the SDK code it uses is bundled in)', () => {
+    const dist = join(PACKAGE_DIR, 'dist');
+    const imported = new Set<string>();
+    for (const file of readdirSync(dist).filter((f) => f.endsWith('.js'))) {
+      const code = readFileSync(join(dist, file), 'utf8');
+      for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"']+)["']/g)) imported.add(match[1]!);
+    }
+    const foreign = [...imported].filter((s) => !s.startsWith('./') && !builtinModules.includes(s.replace(/^node:/, '')));
+    expect(foreign).toEqual([]);
+    expect(imported.size).toBeGreaterThan(3);
+  });
+
   it('reports its own version', () => {
     expect(CREATE_CONNECTOR_VERSION).toBe(pkg.version);
   });
 
-  it('writes an SDK range that includes the SDK in this repository', () => {
+  it('writes SDK and workspace ranges that include the ones in this repository', () => {
     const sdk = read(join(PACKAGE_DIR, '../sdk/package.json'));
+    const workspace = read(join(PACKAGE_DIR, '../workspace/package.json'));
     expect(VERSIONS['@connector-kit/sdk']).toBe(`^${sdk.version}`);
+    expect(VERSIONS['@connector-kit/workspace']).toBe(`^${workspace.version}`);
   });
 
   it('writes the TypeScript and vitest the repository itself uses', () => {

@@ -81,3 +81,71 @@ describe('createProject', () => {
     },
   );
 });
+
+describe('the generated README', () => {
+  async function readme(auth: (typeof AUTH_KINDS)[number], pm: (typeof PACKAGE_MANAGERS)[number], packageName = 'p'): Promise<string> {
+    const dir = tempDir();
+    try {
+      const project = join(dir.path, 'p');
+      await createProject({
+        dir: project,
+        packageName,
+        displayName: 'P',
+        connectorId: '7',
+        target: 'on-prem',
+        auth,
+        packageManager: pm,
+        keys,
+      });
+      return readFileSync(join(project, 'README.md'), 'utf8');
+    } finally {
+      dir.remove();
+    }
+  }
+  const callLine = (text: string): string =>
+    text.split('\n').find((line) => line.includes(' call items.get ') && line.includes('API_BASE_URL'))!;
+
+  it('shows config commands only for the fields the auth kind has', async () => {
+    const none = await readme('none', 'npm');
+    expect(callLine(none)).toBe(`API_BASE_URL=<API URL> npx connector call items.get '{"id":"42"}'   # one real call, after a build`);
+    expect(none).not.toContain('--config');
+    expect(none).not.toContain('config set');
+    expect(none).not.toContain('oauth connect');
+
+    const apiKey = await readme('api-key', 'npm');
+    expect(callLine(apiKey)).toContain(`items.get '{"id":"42"}' --config apiKey=<API key>`);
+    expect(apiKey).toContain('npx workspace config set p apiKey=<API key>');
+
+    const basic = await readme('basic', 'npm');
+    expect(callLine(basic)).toContain('--config username=<user> --config password=<password>');
+    expect(basic).toContain('npx workspace config set p username=<user> password=<password>');
+    expect(basic).not.toContain('apiKey');
+
+    const oauth = await readme('oauth2', 'npm');
+    expect(callLine(oauth)).toContain(
+      `--config clientId=<client id> --config clientSecret=<client secret> --config 'oauthResult={"access_token":"<access token>"}'`,
+    );
+    expect(oauth).toContain('npx workspace config set p clientId=<client id> clientSecret=<client secret>');
+    expect(oauth).toContain('npx workspace oauth connect p --open');
+    expect(oauth).toContain('<workspace URL>/oauth/callback');
+    expect(oauth).not.toContain('apiKey');
+  });
+
+  it.each([
+    ['yarn', 'yarn run workspace serve', 'yarn run connector call items.get'],
+    ['pnpm', 'pnpm exec workspace serve', 'pnpm exec connector call items.get'],
+  ] as const)('tells a %s project to use %s, never npm or npx', async (pm, serve, call) => {
+    const text = await readme('api-key', pm);
+    expect(text).toContain(serve);
+    expect(callLine(text)).toContain(call);
+    expect(text).toContain(`${pm} dev`);
+    expect(text).not.toMatch(/\bnpx\b|\bnpm (install|run|start|test|ci)\b/);
+  });
+
+  it('uses the connector name the workspace accepts for a scoped package', async () => {
+    const text = await readme('none', 'npm', '@acme/crm');
+    expect(text).toContain('npx workspace connector add crm --connector-id 7');
+    expect(text).toContain('npx workspace call crm items.get \'{"id":"42"}\'');
+    expect(text).not.toMatch(/workspace \S+ @acme/);
+  });
+});

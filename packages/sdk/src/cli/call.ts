@@ -24,7 +24,10 @@ export function parseAssignments(pairs: readonly string[]): Record<string, unkno
   return out;
 }
 
-/** Calls `method` with `input` (JSON text) and returns the result. */
+/**
+ * Calls `method` with `input` (JSON text) and returns the result.
+ * @throws ConnectorError with the answer's code (its message ends with the code), or `USAGE`
+ */
 export async function callLocally(dir: string, method: string, input: string | undefined, config: readonly string[]): Promise<unknown> {
   loadDotEnv(dir);
   const project = readProject(dir);
@@ -37,15 +40,24 @@ export async function callLocally(dir: string, method: string, input: string | u
       throw new ConnectorError('USAGE', `the input is not JSON (${(error as Error).message}): quote it, e.g. '{"name":"Ada"}'`);
     }
   }
+  // The SDK's timers are unref()ed (they only wait), so while ctx.http sleeps before a retry
+  // nothing else may keep this process alive: Node would exit with code 13 (unsettled top-level
+  // await) and print nothing. This handle holds the process until the call has an outcome.
+  const keepAlive = setInterval(() => undefined, 60_000);
   const harness = createTestHarness(connector, { config: parseAssignments(config) });
-  await harness.start();
   try {
-    const outcome = await harness.query(method, args);
-    if (!outcome.ok) {
-      throw new ConnectorError(outcome.error.code ?? 'CONNECTOR_ERROR', outcome.error.error, { details: outcome.error.details });
+    await harness.start();
+    try {
+      const outcome = await harness.query(method, args);
+      if (!outcome.ok) {
+        const code = outcome.error.code ?? 'CONNECTOR_ERROR';
+        throw new ConnectorError(code, `${outcome.error.error} (${code})`, { details: outcome.error.details });
+      }
+      return outcome.result;
+    } finally {
+      await harness.stop();
     }
-    return outcome.result;
   } finally {
-    await harness.stop();
+    clearInterval(keepAlive);
   }
 }

@@ -12,11 +12,12 @@ interface CreateConnectorModule {
 const PACKAGE = 'create-connector';
 
 /**
- * Runs `create-connector` with `argv` and resolves to its exit code.
- * @throws ConnectorError `CREATE_MISSING` when the package is not installed
+ * Runs `create-connector` (a dependency of the SDK) with `argv` and resolves to its exit code.
+ * @throws ConnectorError `CREATE_MISSING` when the package is missing (a broken install)
  */
 export async function createConnectorProject(argv: readonly string[]): Promise<number> {
-  // A variable, not a literal: the bundler must not inline the package into the SDK.
+  // A variable, not a literal: create-connector is built after the SDK (it bundles the SDK's key
+  // generation), so the SDK neither bundles it nor type-checks against its declarations.
   const specifier: string = PACKAGE;
   let mod: CreateConnectorModule;
   try {
@@ -26,10 +27,8 @@ export async function createConnectorProject(argv: readonly string[]): Promise<n
     if (!missing) throw error;
     throw new ConnectorError(
       'CREATE_MISSING',
-      `the ${PACKAGE} package is not installed next to the SDK: run \`npx ${PACKAGE} ${argv.join(' ')}\` instead`,
-      {
-        cause: error,
-      },
+      `the ${PACKAGE} package, a dependency of @connector-kit/sdk, is missing: reinstall the SDK, or run \`npx ${PACKAGE} ${argv.join(' ')}\``,
+      { cause: error },
     );
   }
   return mod.main(argv, { scriptName: 'connector create' });

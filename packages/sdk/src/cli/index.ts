@@ -26,6 +26,9 @@ const load = {
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/** What yargs says when no command is given (then the usage is printed too). */
+const NO_COMMAND = 'name a command: create, build, start, dev, keys, call, validate or add';
+
 /** Prints an error the way every command does, and sets the exit code. */
 function fail(error: unknown): never {
   if (error instanceof ConnectorError) {
@@ -183,11 +186,17 @@ async function runYargs(): Promise<void> {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       },
     )
-    .demandCommand(1, 'name a command: create, build, start, dev, keys, call, validate or add')
+    .demandCommand(1, NO_COMMAND)
     .strict()
     .help()
-    .fail((message, error) => {
+    .fail((message, error, parser) => {
       if (error) fail(error);
+      // `connector` alone: what it can do, then the one line of what is missing.
+      if (message === NO_COMMAND) {
+        parser.showHelp(say);
+        say(`\n${message}`);
+        process.exit(1);
+      }
       say(message);
       process.exit(2);
     })

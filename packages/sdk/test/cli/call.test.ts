@@ -1,10 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/index.js';
 import { parseAssignments } from '../../src/cli/call.js';
+import { connector, fixture, type Fixture } from './fixture.js';
 
 const sdk = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = join(sdk, 'dist/cli/index.js');
@@ -60,10 +63,12 @@ describe('parseAssignments', () => {
 describe('connector call (built CLI)', { timeout: 30_000 }, () => {
   beforeAll(() => {
     if (!existsSync(cli)) execFileSync('npx', ['tsup'], { cwd: sdk, stdio: 'ignore' });
-    if (!existsSync(join(helloWorld, 'dist/index.js'))) execFileSync(process.execPath, [cli, 'build'], { cwd: helloWorld, stdio: 'ignore' });
+    if (!existsSync(join(helloWorld, 'dist/index.js')))
+      execFileSync(process.execPath, [cli, 'build'], { cwd: helloWorld, stdio: 'ignore' });
   }, 120_000);
 
-  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: helloWorld, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [cli, ...args], { cwd: helloWorld, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
   it('runs a method with input and config and prints its result as JSON', () => {
     const result = run('call', 'hello', '{"name":"Ada"}', '--config', 'greeting=Hi');
@@ -86,6 +91,68 @@ describe('connector call (built CLI)', { timeout: 30_000 }, () => {
     expect(notJson.stderr).toMatch(/^error: the input is not JSON \(.*\): quote it, e\.g\. '\{"name":"Ada"\}'\n$/);
     const unknown = run('call', 'goodbye');
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toBe('error: unknown method "goodbye": this connector has hello, tasks.remind\n');
+    expect(unknown.stderr).toBe('error: unknown method "goodbye": this connector has hello, tasks.remind (METHOD_NOT_FOUND)\n');
+  });
+});
+
+// A built connector whose one method GETs `items/1` from API_BASE_URL: ctx.http retries a 503 or
+// a refused connection after an unref()ed sleep, while nothing else keeps the process alive.
+const FETCHER = `import { defineConnector, z } from '@connector-kit/sdk';
+
+export default defineConnector({
+  name: 'Fetcher',
+  summary: 'Fetches an item',
+  description: 'A connector for the CLI tests.',
+  http: { baseUrl: process.env.API_BASE_URL, retry: { retries: 2, baseMs: 20 } },
+  methods: (method) => ({
+    get: method({ description: 'Fetch item 1', input: z.object({}), handler: async (_, ctx) => ctx.http.get('items/1') }),
+  }),
+});
+`;
+
+describe('connector call when the API fails in a way ctx.http retries', { timeout: 30_000 }, () => {
+  let project: Fixture;
+  let server: Server;
+  let requests = 0;
+  let unavailable = '';
+  let refused = '';
+
+  beforeAll(async () => {
+    project = fixture({ 'dist/index.js': FETCHER });
+    server = createServer((_req, res) => {
+      requests += 1;
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    unavailable = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    // A port that was free a moment ago: connecting to it is refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    refused = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
+    await new Promise((resolve) => closed.close(resolve));
+  });
+
+  afterAll(async () => {
+    project?.remove();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('prints the HTTP error with its code and exits 1 after the retries of a 503', async () => {
+    const result = await connector(['call', 'get'], project.dir, { API_BASE_URL: unavailable });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `error: GET ${unavailable}items/1 answered 503 Service Unavailable — body: down for maintenance (HTTP_ERROR)\n`,
+    );
+    expect(result.code).toBe(1);
+    expect(requests).toBe(3);
+  });
+
+  it('prints the network error with its code and exits 1 when the port refuses connections', async () => {
+    const result = await connector(['call', 'get'], project.dir, { API_BASE_URL: refused });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: GET ${refused}items/1 failed before an answer: .*ECONNREFUSED.* \\(NETWORK_ERROR\\)\\n$`),
+    );
+    expect(result.code).toBe(1);
   });
 });

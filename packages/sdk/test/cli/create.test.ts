@@ -2,7 +2,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connector } from './fixture.js';
+import { SDK_DIR, connector } from './fixture.js';
+
+describe('the create-connector dependency', () => {
+  const read = (path: string): Record<string, any> => JSON.parse(readFileSync(path, 'utf8'));
+
+  it('is a dependency of the SDK (npm installs no optional peer), of the version released with it, and depends on nothing', () => {
+    const sdk = read(join(SDK_DIR, 'package.json'));
+    const create = read(join(SDK_DIR, '../create-connector/package.json'));
+    expect(sdk.dependencies['create-connector']).toBe(create.version);
+    expect(sdk.peerDependencies?.['create-connector']).toBeUndefined();
+    // It bundles what it runs (the SDK's key generation too): no dependency, so no cycle back to the SDK.
+    expect(create.dependencies ?? {}).toEqual({});
+    expect(create.peerDependencies ?? {}).toEqual({});
+  });
+});
 
 describe('connector create (built CLI)', { timeout: 30_000 }, () => {
   let dir: string | undefined;
