@@ -119,9 +119,16 @@ async function loadWorkspaceModule(dir: string): Promise<WorkspaceModule> {
     throw new ConnectorError(
       'WORKSPACE_MISSING',
       'no workspace is configured (REGISTRATION_TOKEN is empty in .env) and @connector-kit/workspace is not installed. ' +
-        'Either run `npm install --save-dev @connector-kit/workspace` to get an embedded one, or start a workspace and put its ' +
+        `Either run \`${addDevCommand(WORKSPACE_PACKAGE)}\` to get an embedded one, or start a workspace and put its ` +
         'registration token into .env (see README.md)',
       { cause: error },
     );
   }
+}
+
+/** The command that adds a dev dependency with the package manager that runs this one. */
+export function addDevCommand(pkg: string, userAgent = process.env.npm_config_user_agent ?? ''): string {
+  if (userAgent.startsWith('pnpm/')) return `pnpm add --save-dev ${pkg}`;
+  if (userAgent.startsWith('yarn/')) return `yarn add --dev ${pkg}`;
+  return `npm install --save-dev ${pkg}`;
 }

@@ -62,7 +62,9 @@ export async function devProject(dir: string, log: (line: string) => void, optio
       return;
     }
     await stopChild();
-    child = spawn(process.execPath, [cli, 'start'], { cwd: dir, stdio: 'inherit', env: childEnv });
+    // Its own process group: Ctrl-C in the terminal reaches only this process, which then stops
+    // the connector with one SIGTERM (a second signal would make it skip draining).
+    child = spawn(process.execPath, [cli, 'start'], { cwd: dir, stdio: 'inherit', env: childEnv, detached: true });
     if (embedded && !shownHowToCall) {
       shownHowToCall = true;
       log(await howToCall(embedded, entry));
@@ -82,6 +84,10 @@ export async function devProject(dir: string, log: (line: string) => void, optio
   };
   process.once('SIGINT', quit);
   process.once('SIGTERM', quit);
+  // Not in our process group, so not stopped with us by the terminal: never leave it behind.
+  process.once('exit', () => {
+    if (child !== undefined && child.exitCode === null) child.kill('SIGKILL');
+  });
 }
 
 /** The `workspace` commands that call the first method (with its first example) and set config. */

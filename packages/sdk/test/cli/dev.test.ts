@@ -16,6 +16,7 @@ describe('connector dev (built CLI)', { timeout: 90_000 }, () => {
       cwd: project.dir,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, as a terminal gives it: Ctrl-C goes to the group
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -46,8 +47,22 @@ describe('connector dev (built CLI)', { timeout: 90_000 }, () => {
         { timeout: 30_000, interval: 500 },
       );
     } finally {
-      child.kill('SIGINT');
+      // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+      process.kill(-child.pid!, 'SIGINT');
     }
     expect(await exited).toBe(0);
+    // The connector was stopped once, and drained: not hit by the terminal's signal and ours.
+    expect(output).not.toContain('again: exiting now');
+  });
+
+  it('names the add command of the package manager that runs it when the workspace is missing', async () => {
+    const { addDevCommand } = await import('../../src/cli/dev-workspace.js');
+    expect(addDevCommand('@connector-kit/workspace', 'pnpm/10.0.0 npm/? node/v20.20.2 linux x64')).toBe(
+      'pnpm add --save-dev @connector-kit/workspace',
+    );
+    expect(addDevCommand('@connector-kit/workspace', 'yarn/1.22.22 npm/? node/v20.20.2 linux x64')).toBe(
+      'yarn add --dev @connector-kit/workspace',
+    );
+    expect(addDevCommand('@connector-kit/workspace', '')).toBe('npm install --save-dev @connector-kit/workspace');
   });
 });
