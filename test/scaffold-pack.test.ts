@@ -72,6 +72,24 @@ describe('projects installed from packed tarballs, as from a registry', () => {
     expect(installed(tools)).toEqual(['create-connector']);
   });
 
+  it('runs as `npm init connector` and `npx create-connector` resolve it from a registry', { timeout: 120_000 }, async () => {
+    const { env: registryEnv } = await packed();
+    // A cache of its own: what npx runs comes from the registry, never from an earlier run.
+    const env = { ...registryEnv, npm_config_cache: join(dir.path, 'npx-cache') };
+    const ways: Array<[string, string[]]> = [
+      // npm's own `--yes` answers its "Ok to install create-connector?" (without a terminal it exits 1 silently).
+      ['npm-init-x', ['init', '--yes', 'connector', 'npm-init-x', '--', '--connector-id', '41', '--no-install', '--yes']],
+      ['npx-x', ['exec', '--yes', '--', 'create-connector', 'npx-x', '--connector-id', '42', '--no-install', '--yes']],
+    ];
+    for (const [name, args] of ways) {
+      const result = await exec('npm', args, dir.path, env);
+      expect(result.code, `npm ${args.join(' ')}\n${result.output}`).toBe(0);
+      const pkg = JSON.parse(readFileSync(join(dir.path, name, 'package.json'), 'utf8'));
+      expect(pkg.name).toBe(name);
+    }
+    expect(registry!.served.filter((n) => n === 'create-connector').length).toBeGreaterThanOrEqual(2);
+  });
+
   it(
     'scaffolds with the installed SDK’s `connector create`, which installs the SDK and workspace; builds, tests and serves',
     { timeout: 300_000 },
