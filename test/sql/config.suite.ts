@@ -47,6 +47,19 @@ export function configTests(target: Target, stack: () => SqlStack, suffix: strin
     await stack().configure({ statementTimeout: 30_000 });
   });
 
+  it('poolSize: calls beyond it wait for a connection instead of opening one', async () => {
+    await stack().configure({ poolSize: 2 });
+    try {
+      // Four calls at once, each holding its connection for a second: the server's connection
+      // ids show how many connections served them (four without the limit).
+      const results = await Promise.all(Array.from({ length: 4 }, () => stack().ok('query', { sql: sql.connectionWhileSleeping(1) })));
+      expect(results).toHaveLength(4);
+      expect(new Set(results.map((r) => String(r.rows[0].id))).size).toBeLessThanOrEqual(2);
+    } finally {
+      await stack().configure({ poolSize: target.config.poolSize });
+    }
+  });
+
   // .ci/start-postgres.sh and start-mariadb.sh both check passwords. A server that trusts its
   // logins (no password in the URL) can only refuse an unknown role.
   const badLogin =
@@ -105,6 +118,17 @@ export function configTests(target: Target, stack: () => SqlStack, suffix: strin
     expect(body.error).toMatchObject({ code: 'DATABASE_UNREACHABLE', details: { retryable: true, field: 'host' } });
     expect(body.error.message).toContain('127.0.0.1:1');
     expect((await stack().health())?.ok).toBe(false);
+  });
+
+  it('an unknown host (the name does not resolve) is a retryable DATABASE_UNREACHABLE naming host', async () => {
+    await stack().configure({ host: `db-${suffix}.connector-kit.invalid`, port: target.config.port });
+    const { body } = await stack().call('query', { sql: 'SELECT 1' });
+    expect(body.error).toMatchObject({ code: 'DATABASE_UNREACHABLE', details: { retryable: true, field: 'host' } });
+    expect(body.error.message).toContain(`db-${suffix}.connector-kit.invalid`);
+    expect(body.error.message).toContain('"host"');
+    const health = await stack().health();
+    expect(health?.ok).toBe(false);
+    expect(health?.error).toContain('"host" and "port" config fields');
   });
 
   it('serves again once the config is fixed, and never printed the password', async () => {

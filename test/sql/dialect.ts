@@ -13,6 +13,14 @@ export interface TestSql {
   fill: (table: string, count: number, width: number) => string;
   /** SQLSTATE or errno of bad syntax, unknown table, unique violation, read-only refusal. */
   codes: { syntax: object; missingTable: object; unique: object; readOnly: object; timeout: object };
+  /** The server's id of the connection a statement runs on, as `id`, while it sleeps `seconds`. */
+  connectionWhileSleeping: (seconds: number) => string;
+  /** Ways to ask for writes back: for the transaction in progress, and for the session's later ones. */
+  readWrite: { transaction: string; session: string };
+  /** One statement that switches the session to read-write, commits, and runs `insert` in a new transaction. */
+  commitAndWrite: (insert: string) => string;
+  /** Lifts the session's statement timeout. */
+  noTimeout: string;
 }
 
 export function testSql(kind: Target['kind']): TestSql {
@@ -32,6 +40,11 @@ export function testSql(kind: Target['kind']): TestSql {
         readOnly: { errno: 1792 },
         timeout: { errno: 1969 },
       },
+      connectionWhileSleeping: (seconds) => `SELECT CONNECTION_ID() AS id, SLEEP(${seconds}) AS slept`,
+      readWrite: { transaction: 'SET TRANSACTION READ WRITE', session: 'SET SESSION TRANSACTION READ WRITE' },
+      // A MariaDB compound statement: one statement to the server, so it runs even with values bound.
+      commitAndWrite: (insert) => `BEGIN NOT ATOMIC COMMIT; SET SESSION TRANSACTION READ WRITE; ${insert}; END`,
+      noTimeout: 'SET SESSION max_statement_time = 0',
     };
   }
   return {
@@ -47,5 +60,10 @@ export function testSql(kind: Target['kind']): TestSql {
       readOnly: { sqlstate: '25006' },
       timeout: { sqlstate: '57014' },
     },
+    connectionWhileSleeping: (seconds) => `SELECT pg_backend_pid() AS id, pg_sleep(${seconds}) AS slept`,
+    readWrite: { transaction: 'SET TRANSACTION READ WRITE', session: 'SET default_transaction_read_only = off' },
+    // Outside a transaction block a DO block may COMMIT; the next transaction takes the session's new default.
+    commitAndWrite: (insert) => `DO $$ BEGIN PERFORM set_config('default_transaction_read_only', 'off', false); COMMIT; ${insert}; END $$`,
+    noTimeout: 'SET statement_timeout = 0',
   };
 }

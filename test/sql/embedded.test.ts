@@ -2,12 +2,14 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startSqlStack, type SqlStack, type Target } from './stack.js';
 import { methodTests } from './methods.suite.js';
+import { guardTests } from './guard.suite.js';
 
 const target: Target = { kind: 'embedded', config: { type: 'embedded' } };
 const suffix = `${process.pid}`;
 
-// Config changes are tested on the server databases: each one would start a fresh,
-// empty embedded database (seconds of CPU) and lose the tables the tests made.
+// Config changes are tested on the server databases: each one starts a fresh embedded
+// database (seconds of CPU) without the tables the tests made. The readOnly guard, last, is
+// tested here too: it runs the same way on PGlite.
 describe('sql connector end to end, embedded', () => {
   let stack: SqlStack;
   beforeAll(async () => {
@@ -15,4 +17,5 @@ describe('sql connector end to end, embedded', () => {
   });
   afterAll(() => stack?.close());
   methodTests(target, () => stack, suffix);
+  guardTests(target, () => stack, suffix);
 });

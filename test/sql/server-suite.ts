@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { serverTarget, startSqlStack, type SqlStack, type Target } from './stack.js';
 import { methodTests } from './methods.suite.js';
 import { configTests } from './config.suite.js';
+import { guardTests } from './guard.suite.js';
 
 /**
  * Registers the whole method and config suite against one server database, skipped (and said
@@ -17,12 +18,15 @@ export function serverSuite(kind: 'postgres' | 'mysql', env: string, label: stri
       stack = await startSqlStack(target!);
     });
     afterAll(async () => {
-      await stack?.ok('query', { sql: `DROP TABLE IF EXISTS people_${suffix}, big_${suffix}, notes_${suffix}` }).catch(() => undefined);
+      await stack
+        ?.ok('query', { sql: `DROP TABLE IF EXISTS people_${suffix}, big_${suffix}, notes_${suffix}, guard_${suffix}` })
+        .catch(() => undefined);
       await stack?.close();
     });
     // Registered even when skipped, so the report lists every test that did not run.
     const registered: Target = target ?? { kind, config: {} };
     methodTests(registered, () => stack, suffix);
+    guardTests(registered, () => stack, suffix);
     configTests(registered, () => stack, suffix);
   });
 }

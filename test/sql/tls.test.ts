@@ -57,11 +57,53 @@ const asPostgres = (args: string[]) => execFileSync('runuser', ['-u', 'postgres'
 /** A CA, a server certificate for 127.0.0.1 signed by it, and a second CA that signed nothing. */
 function makeCertificates(dir: string): void {
   const subj = (cn: string) => ['-subj', `/CN=${cn}`];
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', ...subj('ck test CA')]);
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca.key', '-out', 'other-ca.crt', '-days', '2', ...subj('ck other CA')]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    ...subj('ck test CA'),
+  ]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'other-ca.key',
+    '-out',
+    'other-ca.crt',
+    '-days',
+    '2',
+    ...subj('ck other CA'),
+  ]);
   openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', ...subj('127.0.0.1')]);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  ]);
 }
 
 describe.skipIf(missing.length > 0)(
@@ -111,12 +153,21 @@ describe.skipIf(missing.length > 0)(
       expect(await sslInUse()).toBe(true);
     });
 
-    it("ssl: 'off' is refused by a server that accepts only TLS", async () => {
+    it('ssl: \'off\' is refused by a server that accepts only TLS, naming the "ssl" field and pg_hba.conf', async () => {
       await stack.configure({ ...base, ssl: 'off' });
-      expect((await stack.health())?.ok).toBe(false);
-      const { status, body } = await stack.call('query', { sql: 'SELECT 1' });
-      expect(status, JSON.stringify(body)).not.toBe(200);
-      expect(JSON.stringify(body)).toMatch(/pg_hba\.conf|SSL|encryption/i);
+      const health = await stack.health();
+      expect(health?.ok).toBe(false);
+      expect(health?.error).toContain('set the "ssl" config field to require or verify');
+      const { body } = await stack.call('query', { sql: 'SELECT 1' });
+      expect(body.error, JSON.stringify(body)).toMatchObject({
+        code: 'CONFIG_INVALID',
+        details: { field: 'ssl', sqlstate: '28000', retryable: false },
+      });
+      // The server's own words (which name pg_hba.conf), then what to fix.
+      expect(body.error.message).toMatch(
+        /^no pg_hba\.conf entry for host "127\.0\.0\.1", user "postgres", database "postgres".*\(SQLSTATE 28000\) — /,
+      );
+      expect(body.error.message).toContain('its pg_hba.conf needs a line for this host, user and database');
     });
 
     it("ssl: 'verify' accepts the server's certificate with the CA that signed it", async () => {
@@ -128,9 +179,10 @@ describe.skipIf(missing.length > 0)(
     it("ssl: 'verify' refuses the server's certificate with another CA", async () => {
       await stack.configure({ ...base, ssl: 'verify', sslCa: readFileSync(join(dir, 'other-ca.crt'), 'utf8') });
       expect((await stack.health())?.ok).toBe(false);
-      const { status, body } = await stack.call('query', { sql: 'SELECT 1' });
-      expect(status, JSON.stringify(body)).not.toBe(200);
-      expect(JSON.stringify(body)).toMatch(/certificate/i);
+      const { body } = await stack.call('query', { sql: 'SELECT 1' });
+      expect(body.error, JSON.stringify(body)).toMatchObject({ code: 'CONFIG_INVALID', details: { field: 'sslCa', retryable: false } });
+      expect(body.error.message).toMatch(/certificate/i);
+      expect(body.error.message).toContain('put the PEM of the CA that did in the "sslCa" config field');
     });
   },
 );

@@ -3,14 +3,14 @@
  * these in the end-to-end suite (test/sql); here every branch is pinned down.
  */
 import { describe, expect, it } from 'vitest';
-import { toConnectorError } from '../src/errors.js';
+import { readOnlyRefusal, toConnectorError } from '../src/errors.js';
 
 const pgError = (code: string, message: string, extra: object = {}) =>
   Object.assign(new Error(message), { code, severity: 'ERROR', ...extra });
 const mysqlError = (errno: number, sqlState: string, message: string) =>
   Object.assign(new Error(message), { errno, sqlState, code: 'ER_X' });
-const mapped = (error: unknown, kind: 'postgres' | 'mysql' = 'postgres') =>
-  toConnectorError(error, { kind, address: 'db.internal:5432' }).toJSON();
+const mapped = (error: unknown, kind: 'postgres' | 'mysql' = 'postgres', site: { tls?: boolean; readOnly?: boolean } = {}) =>
+  toConnectorError(error, { kind, address: 'db.internal:5432', ...site }).toJSON();
 
 describe('toConnectorError', () => {
   it('names the password field for a wrong password', () => {
@@ -91,7 +91,69 @@ describe('toConnectorError', () => {
     });
     const mysqlRefusal = Object.assign(new Error('Server does not support secure connection'), { code: 'HANDSHAKE_NO_SSL_SUPPORT' });
     expect(mapped(mysqlRefusal, 'mysql')).toMatchObject({ code: 'CONFIG_INVALID', details: { field: 'ssl' } });
-    const untrusted = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
-    expect(mapped(untrusted).message).toContain('check the "ssl" and "sslCa" config fields');
+  });
+
+  it('names sslCa for a server certificate no trusted CA signed', () => {
+    for (const code of ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']) {
+      const untrusted = Object.assign(new Error('self-signed certificate'), { code });
+      expect(mapped(untrusted)).toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('put the PEM of the CA that did in the "sslCa" config field'),
+        details: { field: 'sslCa', retryable: false },
+      });
+    }
+  });
+
+  it('tells a refusal by pg_hba.conf apart from an unknown role, and names ssl when the connection was not encrypted', () => {
+    const noEntry = pgError('28000', 'no pg_hba.conf entry for host "10.0.0.2", user "app", database "app", no encryption');
+    expect(mapped(noEntry)).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('set the "ssl" config field to require or verify'),
+      details: { field: 'ssl', sqlstate: '28000' },
+    });
+    expect(mapped(noEntry).message).toContain('pg_hba.conf needs a line');
+    expect(mapped(noEntry, 'postgres', { tls: true })).toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining("the server's pg_hba.conf has no line for this host"),
+      details: { field: 'user' },
+    });
+    expect(mapped(pgError('28000', 'role "nobody" does not exist'))).toMatchObject({
+      code: 'AUTH_FAILED',
+      message: 'role "nobody" does not exist (SQLSTATE 28000) — check the "user" config field (and "password")',
+      details: { field: 'user' },
+    });
+  });
+
+  it('maps refusals to end the read-only transaction or change its mode to READ_ONLY, only with readOnly on', () => {
+    const refusals: Array<[unknown, 'postgres' | 'mysql']> = [
+      [mysqlError(1399, 'XAE07', 'XAER_RMFAIL: The command cannot be executed when global transaction is in the  ACTIVE state'), 'mysql'],
+      [mysqlError(1568, '25001', "Transaction characteristics can't be changed while a transaction is in progress"), 'mysql'],
+      [pgError('25001', 'transaction read-write mode must be set before any query'), 'postgres'],
+      [pgError('2D000', 'invalid transaction termination'), 'postgres'],
+    ];
+    for (const [error, kind] of refusals) {
+      expect(mapped(error, kind, { readOnly: true })).toMatchObject({
+        code: 'READ_ONLY',
+        message: expect.stringContaining('each call runs in one read-only transaction'),
+        details: { field: 'readOnly' },
+      });
+      expect(mapped(error, kind).code).toBe('DATABASE_ERROR');
+    }
+  });
+
+  it('words refusals of the read-only guard itself like those of the database', () => {
+    expect(readOnlyRefusal({ kind: 'postgres' }, 'statement 1 ended the transaction').toJSON()).toMatchInlineSnapshot(`
+      {
+        "code": "READ_ONLY",
+        "details": {
+          "database": "postgres",
+          "field": "readOnly",
+          "retryable": false,
+        },
+        "message": "statement 1 ended the transaction — the connector is configured with readOnly: every call runs in one read-only transaction",
+        "name": "ConnectorError",
+        "retryable": false,
+      }
+    `);
   });
 });

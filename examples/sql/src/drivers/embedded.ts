@@ -4,34 +4,38 @@
  *
  * PGlite runs in a worker thread: booting it and running its statements are CPU work that
  * would otherwise stall the event loop for seconds (heartbeats, other calls). It starts on
- * first use, not at `start`: the first `set-config` arrives before anyone could configure
- * the connector (so with the embedded default), and a connector about to be pointed at
- * PostgreSQL should not boot a database it will never use. It is one connection, so
- * statements take turns, and a transaction holds it from BEGIN to COMMIT.
- * `statementTimeout` has no effect here.
+ * first use, not at `start`; the health check that follows every `set-config` is such a use, so
+ * "healthy" means the database answered. It is one connection, so calls take turns, and each
+ * call uses it as a call uses a PostgreSQL connection (pg-session.ts: readOnly, the reset after
+ * it). `statementTimeout` has no effect here.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Driver, QueryResult, Session, SqlValue } from '../driver.js';
+import type { ErrorSite } from '../errors.js';
 import { postgresDialect } from '../dialect.js';
 import { toJsonRow } from '../values.js';
 import type { Settings } from '../settings.js';
 import { SAMPLE_SCHEMA } from './sample.js';
 import { WORKER_SOURCE } from './embedded-worker.js';
+import { restoreSession, runQuery, runTransaction, type PgCallOptions, type PgConnection } from './pg-session.js';
 
-type Reply = { id: number; result?: QueryResult; error?: Record<string, string> };
+type Reply = { id: number; result?: QueryResult; error?: Record<string, string>; inTransaction: boolean };
 
 /** One PGlite in a worker thread, with a request table. */
-class EmbeddedWorker {
+class EmbeddedWorker implements PgConnection {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (r: QueryResult) => void; reject: (e: Error) => void }>();
   #next = 0;
   #failure: Error | undefined;
+  #inTransaction = false;
 
   constructor(readOnly: boolean) {
     const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, schema: SAMPLE_SCHEMA, readOnly } });
     this.#worker.on('message', (reply: Reply) => {
+      // Replies come in the order the statements were sent: the last one tells the current state.
+      this.#inTransaction = reply.inTransaction;
       const entry = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       if (reply.error) entry?.reject(Object.assign(new Error(reply.error.message), reply.error));
@@ -50,6 +54,10 @@ class EmbeddedWorker {
     return this.#failure !== undefined;
   }
 
+  inTransaction(): boolean {
+    return this.#inTransaction;
+  }
+
   query(sql: string, values: readonly SqlValue[] = []): Promise<QueryResult> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#next++;
@@ -65,39 +73,39 @@ class EmbeddedWorker {
   }
 }
 
-/** An in-memory database with the sample schema, started by the first statement. */
+/** An in-memory database with the sample schema, started by the first statement or health check. */
 export function openEmbedded(settings: Extract<Settings, { type: 'embedded' }>): Driver {
+  const site: ErrorSite = { kind: 'embedded', readOnly: settings.readOnly };
+  const options: PgCallOptions = { readOnly: settings.readOnly, site };
   let worker: EmbeddedWorker | undefined;
-  // One connection: a transaction must not interleave with other statements.
+  // One connection: a call must not interleave with another one's statements.
   let turn: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(work: (db: EmbeddedWorker) => Promise<T>): Promise<T> => {
+  const exclusive = <T>(call: (db: EmbeddedWorker) => Promise<T>): Promise<T> => {
+    let db: EmbeddedWorker | undefined;
     const run = turn.then(() => {
       // A worker that died (e.g. out of memory) is replaced on the next statement.
       if (worker === undefined || worker.failed) worker = new EmbeddedWorker(settings.readOnly);
-      return work(worker);
+      db = worker;
+      return call(db);
     });
-    turn = run.catch(() => undefined);
+    // The next call waits for this one's restore as well; this one's caller does not.
+    turn = run
+      .catch(() => undefined)
+      .then(async () => {
+        if (db === undefined || db.failed) return;
+        // A database that cannot be reset is in an unknown state: the next call starts a fresh one.
+        await restoreSession(db).catch(() => db?.close());
+      });
     return run;
   };
 
   return {
     dialect: postgresDialect,
-    site: { kind: 'embedded' },
-    query: (sql, values) => exclusive((db) => db.query(sql, values)),
-    // Healthy before the first call: there is no server that could be down.
-    ping: async () => void (worker === undefined ? undefined : await exclusive((db) => db.query('SELECT 1'))),
-    transaction: <T>(work: (session: Session) => Promise<T>): Promise<T> =>
-      exclusive(async (db) => {
-        await db.query('BEGIN');
-        try {
-          const result = await work({ query: (sql, values) => db.query(sql, values) });
-          await db.query('COMMIT');
-          return result;
-        } catch (error) {
-          await db.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      }),
+    site,
+    query: (sql, values) => exclusive((db) => runQuery(db, options, sql, values)),
+    // A real round trip, so the first health check after a config boots the database.
+    ping: async () => void (await exclusive((db) => db.query('SELECT 1'))),
+    transaction: <T>(work: (session: Session) => Promise<T>): Promise<T> => exclusive((db) => runTransaction(db, options, work)),
     close: async () => {
       await turn;
       await worker?.close();

@@ -3,17 +3,24 @@
  * protocol (server-side prepared statements: values are bound, never spliced into the text);
  * statements without values use the text protocol with multiple statements disabled.
  */
+import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { Driver, QueryResult, Row, Session, SqlValue } from '../driver.js';
 import { mysqlDialect } from '../dialect.js';
 import { toJsonRow, toMysqlValue } from '../values.js';
 import { addressOf, portOf, type ServerSettings } from '../settings.js';
 import { tlsOptions } from '../ssl.js';
+import { readOnlyRefusal } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 type Connection = mysql.PoolConnection;
 
+/** The last statement each connection prepared: the reset after a call prepares it again, for the next page. */
+const lastPrepared = new WeakMap<Connection, string>();
+
 /** Runs one statement on a connection. */
 async function run(connection: Connection, sql: string, values: readonly SqlValue[] = []): Promise<QueryResult> {
+  if (values.length > 0) lastPrepared.set(connection, sql);
   const [result, fields] = values.length > 0 ? await connection.execute(sql, values.map(toMysqlValue)) : await connection.query(sql);
   if (Array.isArray(result)) {
     return { rows: (result as Row[]).map(toJsonRow), columns: (fields ?? []).map((f) => f.name), affectedRows: 0 };
@@ -21,8 +28,27 @@ async function run(connection: Connection, sql: string, values: readonly SqlValu
   return { rows: [], columns: [], affectedRows: (result as mysql.ResultSetHeader).affectedRows };
 }
 
-/** Opens a pool for `settings`. Connects lazily, like the PostgreSQL driver. */
-export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>): Driver {
+/** OK-packet status flag: the transaction in progress is read-only (MySQL ≥ 5.6.5, MariaDB ≥ 10.0). */
+const SERVER_STATUS_IN_TRANS_READONLY = 0x2000;
+
+/**
+ * Opens a pool for `settings`. Connects lazily, like the PostgreSQL driver.
+ *
+ * Every call gets a connection with this config's session settings and gives it back reset
+ * (COM_RESET_CONNECTION: any transaction rolled back, temporary tables, user variables, locks and
+ * prepared statements dropped, session variables back to the server's defaults) and with the
+ * settings applied again. The reset runs after the answer. Nothing a caller SETs reaches the next
+ * call; the price is that statements with values are prepared again, after the reset for the
+ * call's last one (a page repeats it), else by the next call that runs one.
+ *
+ * With readOnly, every call runs in one XA transaction of a session whose default access mode is
+ * read only, and the server confirms it is read-only before the call's SQL runs. Unlike START
+ * TRANSACTION, an XA transaction cannot be ended from inside: COMMIT, ROLLBACK, START
+ * TRANSACTION, DDL and compound statements (`BEGIN NOT ATOMIC COMMIT; … END`) that try are
+ * refused (errno 1399), and so is changing its mode (1568). Without it, such a compound statement
+ * could switch the session to read-write, commit and write on. The reset ends it.
+ */
+export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>, logger: Logger): Driver {
   const ssl = tlsOptions(settings);
   const pool = mysql.createPool({
     host: settings.host,
@@ -41,31 +67,49 @@ export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>):
     supportBigNumbers: true,
     bigNumberStrings: true,
     multipleStatements: false,
-    // Paging re-runs the same few texts: a small statement cache per connection keeps memory flat.
+    // The reset after every call drops the prepared statements: the cache serves one call (and
+    // the statement restore() prepares again).
     maxPreparedStatements: 64,
-    // The session settings below must survive between calls.
+    // The reset is done here, followed by the session settings, which mysql2's own would drop.
     resetOnRelease: false,
   });
-  const prepared = new WeakSet<object>();
+  const site = { kind: 'mysql', address: addressOf(settings), tls: ssl !== undefined, readOnly: settings.readOnly } as const;
+  const configured = new WeakSet<object>();
+  // pool.end() closes connections in use too: it waits for the restores in flight.
+  const restoring = new Set<Promise<void>>();
+  let sessionSql: Promise<string | undefined> | undefined;
 
-  /** A pool connection with this config's session settings applied (once per physical connection). */
+  /** This config's session settings as one SET (names differ between MySQL and MariaDB), or undefined. */
+  async function settingsSql(connection: Connection): Promise<string | undefined> {
+    if (settings.statementTimeout === 0 && !settings.readOnly) return undefined;
+    const [rows] = await connection.query('SELECT VERSION() AS version');
+    const mariadb = /mariadb/i.test(String((rows as Row[])[0]?.version ?? ''));
+    const parts: string[] = [];
+    // MariaDB: max_statement_time (seconds, every statement); MySQL: max_execution_time (ms, SELECT only).
+    // statementTimeout is a checked integer, so it can be part of the text.
+    if (settings.statementTimeout > 0) {
+      parts.push(
+        mariadb
+          ? `SESSION max_statement_time = ${settings.statementTimeout / 1000}`
+          : `SESSION max_execution_time = ${settings.statementTimeout}`,
+      );
+    }
+    if (settings.readOnly) parts.push(mariadb ? 'SESSION tx_read_only = 1' : 'SESSION transaction_read_only = 1');
+    return `SET ${parts.join(', ')}`;
+  }
+
+  /** A pool connection with this config's session settings applied. */
   async function acquire(): Promise<Connection> {
     const connection = await pool.getConnection();
-    if (prepared.has(connection.connection)) return connection;
+    if (configured.has(connection.connection)) return connection;
     try {
-      if (settings.statementTimeout > 0) {
-        const [rows] = await connection.query('SELECT VERSION() AS version');
-        const version = String((rows as Row[])[0]?.version ?? '');
-        // MariaDB: max_statement_time (seconds, every statement); MySQL: max_execution_time (ms, SELECT only).
-        // statementTimeout is a checked integer, so it can be part of the text.
-        await connection.query(
-          /mariadb/i.test(version)
-            ? `SET SESSION max_statement_time = ${settings.statementTimeout / 1000}`
-            : `SET SESSION max_execution_time = ${settings.statementTimeout}`,
-        );
-      }
-      if (settings.readOnly) await connection.query('SET SESSION TRANSACTION READ ONLY');
-      prepared.add(connection.connection);
+      sessionSql ??= settingsSql(connection);
+      const sql = await sessionSql.catch((error: unknown) => {
+        sessionSql = undefined;
+        throw error;
+      });
+      if (sql !== undefined) await connection.query(sql);
+      configured.add(connection.connection);
       return connection;
     } catch (error) {
       connection.destroy();
@@ -73,41 +117,84 @@ export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>):
     }
   }
 
+  /**
+   * Resets the connection, applies the settings again and prepares the call's last statement
+   * again (paging repeats it), then returns the connection to the pool; closes it if that fails.
+   */
+  async function restore(connection: Connection): Promise<void> {
+    try {
+      await connection.reset();
+      const sql = await sessionSql;
+      if (sql !== undefined) await connection.query(sql);
+      const statement = lastPrepared.get(connection);
+      if (statement !== undefined) await connection.prepare(statement).catch(() => lastPrepared.delete(connection));
+      connection.release();
+    } catch (error) {
+      logger.warn(
+        `a MySQL connection to ${addressOf(settings)} could not be reset after a call and was closed: ${(error as Error).message}`,
+      );
+      connection.destroy();
+    }
+  }
+
+  /** Runs `call` on one connection, in the call's read-only transaction when readOnly is on. */
+  async function withConnection<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = await acquire();
+    try {
+      if (settings.readOnly) await startReadOnly(connection);
+      return await call(connection);
+    } finally {
+      const restored = restore(connection).finally(() => restoring.delete(restored));
+      restoring.add(restored);
+    }
+  }
+
+  /** XA START with an id no caller can guess (XA END needs it); refuses to go on unless the server reports the transaction read-only. */
+  async function startReadOnly(connection: Connection): Promise<void> {
+    const [header] = await connection.query(`XA START 'ck-${randomBytes(16).toString('hex')}'`);
+    const status = (header as mysql.ResultSetHeader).serverStatus ?? 0;
+    if ((status & SERVER_STATUS_IN_TRANS_READONLY) === 0) {
+      throw readOnlyRefusal(
+        site,
+        `the server did not start a read-only transaction (status flags 0x${status.toString(16)}), so the call did not run`,
+      );
+    }
+  }
+
   return {
     dialect: mysqlDialect,
-    site: { kind: 'mysql', address: addressOf(settings) },
-    async query(sql, values) {
-      const connection = await acquire();
-      try {
-        return await run(connection, sql, values);
-      } finally {
-        connection.release();
-      }
-    },
+    site,
+    query: (sql, values) => withConnection((connection) => run(connection, sql, values)),
     async ping() {
+      // The connector's own statement changes no session state: no reset needed.
       const connection = await acquire();
       try {
         await connection.query('SELECT 1');
-      } finally {
         connection.release();
-      }
-    },
-    async transaction<T>(work: (session: Session) => Promise<T>): Promise<T> {
-      const connection = await acquire();
-      let broken = false;
-      try {
-        await connection.query('START TRANSACTION');
-        const result = await work({ query: (sql, values) => run(connection, sql, values) });
-        await connection.query('COMMIT');
-        return result;
       } catch (error) {
-        await connection.query('ROLLBACK').catch(() => (broken = true));
+        connection.destroy();
         throw error;
-      } finally {
-        if (broken) connection.destroy();
-        else connection.release();
       }
     },
-    close: () => pool.end(),
+    transaction: <T>(work: (session: Session) => Promise<T>): Promise<T> =>
+      withConnection(async (connection) => {
+        const session: Session = { query: (sql, values) => run(connection, sql, values) };
+        // Already in the call's read-only XA transaction: the reset rolls it back.
+        if (settings.readOnly) return work(session);
+        await connection.query('START TRANSACTION');
+        try {
+          const result = await work(session);
+          await connection.query('COMMIT');
+          return result;
+        } catch (error) {
+          // A failed rollback leaves it to the reset, which rolls back too or closes the connection.
+          await connection.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    async close() {
+      await Promise.all(restoring);
+      await pool.end();
+    },
   };
 }

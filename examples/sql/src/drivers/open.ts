@@ -12,7 +12,7 @@ export function openDriver(settings: Settings, logger: Logger): Driver {
     case 'postgres':
       return openPostgres(settings, logger);
     case 'mysql':
-      return openMysql(settings);
+      return openMysql(settings, logger);
     case 'embedded':
       return openEmbedded(settings);
   }

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL through a `pg.Pool`. Every statement uses the extended query protocol, so values
- * are always bound and one call runs exactly one statement.
+ * are always bound and one call runs exactly one statement. How a call uses its connection
+ * (readOnly, and the reset after it) is in pg-session.ts.
  */
 import pg from 'pg';
 import type { Driver, QueryResult, Session, SqlValue } from '../driver.js';
@@ -9,6 +10,7 @@ import { toJsonRow } from '../values.js';
 import { addressOf, portOf, type ServerSettings } from '../settings.js';
 import { tlsOptions } from '../ssl.js';
 import type { Logger } from '../logger.js';
+import { restoreSession, runQuery, runTransaction, type PgCallOptions, type PgConnection } from './pg-session.js';
 
 /** Type ids whose text form is kept as is: date, time, timestamp, timestamptz, timetz (no time-zone shifts). */
 const RAW_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
@@ -20,8 +22,8 @@ const types = {
 /** Commands whose row count means "rows changed". */
 const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 
-/** Runs one statement on a pool or client. */
-export async function runPg(target: pg.Pool | pg.PoolClient, sql: string, values: readonly SqlValue[] = []): Promise<QueryResult> {
+/** Runs one statement on a client. */
+async function runPg(target: pg.PoolClient, sql: string, values: readonly SqlValue[] = []): Promise<QueryResult> {
   // `queryMode: 'extended'` even without values: a call can never smuggle in a second statement.
   const config: pg.QueryConfig & { queryMode: 'extended' } = { text: sql, values: values as unknown[], queryMode: 'extended' };
   const result = await target.query(config);
@@ -47,35 +49,46 @@ export function openPostgres(settings: Extract<ServerSettings, { type: 'postgres
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     types,
-    // Enforced by the server for every statement of every connection (startup parameters).
+    // pg-session.ts sends its own statements together with the caller's, without waiting between them.
+    pipeline: true,
+    // Startup parameters: enforced by the server for every statement of every connection, and
+    // what DISCARD ALL (after every call) brings back, whatever a caller SET.
     ...(settings.statementTimeout > 0 ? { statement_timeout: settings.statementTimeout } : {}),
     ...(settings.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     application_name: 'connector-kit-sql',
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger.warn(`idle PostgreSQL connection to ${addressOf(settings)} failed: ${error.message}`));
+  const site = { kind: 'postgres', address: addressOf(settings), tls: ssl !== undefined, readOnly: settings.readOnly } as const;
+  const options: PgCallOptions = { readOnly: settings.readOnly, site };
+
+  /** Runs `call` on one pooled connection, which is restored (pg-session.ts) after the answer and before it serves again. */
+  async function withConnection<T>(call: (conn: PgConnection) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    const conn: PgConnection = {
+      query: (sql, values) => runPg(client, sql, values),
+      inTransaction: () => client.getTransactionStatus() !== 'I',
+    };
+    try {
+      return await call(conn);
+    } finally {
+      restoreSession(conn).then(
+        () => client.release(),
+        (error: Error) => {
+          // In an unknown state: closed instead of reused.
+          logger.warn(`a PostgreSQL connection to ${addressOf(settings)} could not be reset after a call and was closed: ${error.message}`);
+          client.release(error);
+        },
+      );
+    }
+  }
 
   return {
     dialect: postgresDialect,
-    site: { kind: 'postgres', address: addressOf(settings) },
-    query: (sql, values) => runPg(pool, sql, values),
+    site,
+    query: (sql, values) => withConnection((conn) => runQuery(conn, options, sql, values)),
     ping: async () => void (await pool.query('SELECT 1')),
-    async transaction<T>(work: (session: Session) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        const result = await work({ query: (sql, values) => runPg(client, sql, values) });
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        throw error;
-      } finally {
-        // A connection whose rollback failed is in an unknown state: destroy it instead of reusing it.
-        client.release(broken);
-      }
-    },
+    transaction: <T>(work: (session: Session) => Promise<T>): Promise<T> => withConnection((conn) => runTransaction(conn, options, work)),
     close: () => pool.end(),
   };
 }
