@@ -42,7 +42,8 @@ export function createSqlConnector(options: SqlConnectorOptions = {}) {
       let settings: Settings;
       try {
         settings = parseSettings(ctx.config);
-        holder.install(openDriver(settings, ctx.logger));
+        const type = ctx.config.type;
+        holder.install(openDriver(settings, ctx.logger, { typeChosen: type !== undefined && type !== null && type !== '' }));
       } catch (error) {
         // Calls fail with the same words the health check reports, instead of waiting.
         const failure =
