@@ -5,6 +5,7 @@
  * measured against (issue 6), running the same two methods as bench/connector.
  *
  * Usage: node raw-connector.mjs <ws url>; reconnects at once when its socket closes.
+ * RAW_PRELOAD=zod,pino imports those modules first (the "dependencies floor" of a start).
  */
 import WebSocket from 'ws';
 
@@ -37,6 +38,10 @@ function answer(a) {
 }
 
 let nextId = 0;
+
+// RAW_PRELOAD=zod,pino: load these first and do nothing with them. Any connector runtime that
+// validates with zod and logs with pino pays for loading them; this variant shows that floor.
+for (const name of (process.env.RAW_PRELOAD ?? '').split(',').filter(Boolean)) await import(name);
 
 function connect() {
   const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });

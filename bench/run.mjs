@@ -169,7 +169,8 @@ async function main() {
     // 5. Process start → first call served.
     if (wants('start')) {
       log(`process start → first call: ${counts.startRuns} starts per side …`);
-      // Four ways per run, in rotating order: raw; ours through `connector start` as a new
+      // Five ways per run, in rotating order: raw; raw that also imports zod and pino first (the
+      // floor of any runtime built on them); ours through `connector start` as a new
       // instance, which registers (the goal row: what the scaffolded Containerfile and systemd
       // unit run); ours from the `connector build --bundle` file (one module instead of ~300),
       // also registering; and ours restarting one instance, which connects with the key it kept.
@@ -180,6 +181,7 @@ async function main() {
       await first.stop();
       const ways = [
         { side: raw, id: 'start.firstCall', start: () => raw.startConnector() },
+        { side: raw, id: 'start.depsFloor', start: () => raw.startConnector(['zod', 'pino']) },
         { side: ours, id: 'start.firstCall', start: () => ours.startConnector() },
         { side: ours, id: 'start.firstCallBundle', start: () => ours.startConnector(bundle) },
         { side: ours, id: 'start.restart', start: () => ours.startConnector(undefined, restarted) },

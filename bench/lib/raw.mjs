@@ -54,8 +54,8 @@ export async function startRawSide({ nodeOptions = [] } = {}) {
     });
   };
 
-  const spawnConnector = (name) =>
-    spawnNode([RAW_CONNECTOR, `${url}?name=${encodeURIComponent(name)}`], { cwd: process.cwd(), env: {}, nodeOptions });
+  const spawnConnector = (name, env = {}) =>
+    spawnNode([RAW_CONNECTOR, `${url}?name=${encodeURIComponent(name)}`], { cwd: process.cwd(), env, nodeOptions });
 
   const main = spawnConnector('main');
   let starts = 0;
@@ -72,10 +72,13 @@ export async function startRawSide({ nodeOptions = [] } = {}) {
       if (entry === undefined) throw new Error('raw connector is not connected');
       entry.socket.terminate();
     },
-    /** Spawns a fresh connector process; `call` fails until it serves. */
-    startConnector() {
+    /**
+     * Spawns a fresh connector process; `call` fails until it serves. `preload` (module names)
+     * are imported first, unused: the floor of a runtime built on them.
+     */
+    startConnector(preload = []) {
       const name = `start-${++starts}`;
-      const child = spawnConnector(name);
+      const child = spawnConnector(name, preload.length > 0 ? { RAW_PRELOAD: preload.join(',') } : {});
       return {
         call: callOn(name),
         stop: async () => {
