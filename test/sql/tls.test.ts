@@ -57,34 +57,23 @@ const asPostgres = (args: string[]) => execFileSync('runuser', ['-u', 'postgres'
 /** A CA, a server certificate for 127.0.0.1 signed by it, and a second CA that signed nothing. */
 function makeCertificates(dir: string): void {
   const subj = (cn: string) => ['-subj', `/CN=${cn}`];
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '2',
-    ...subj('ck test CA'),
-  ]);
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other-ca.key',
-    '-out',
-    'other-ca.crt',
-    '-days',
-    '2',
-    ...subj('ck other CA'),
-  ]);
+  const selfSignedCa = (name: string, cn: string) =>
+    openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      ...subj(cn),
+    ]);
+  selfSignedCa('ca', 'ck test CA');
+  selfSignedCa('other-ca', 'ck other CA');
   openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', ...subj('127.0.0.1')]);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   openssl(dir, [
