@@ -7,10 +7,8 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import {
-  AUTH_SCHEME,
   CONNECTOR_REQUEST_PREFIX,
   Feature,
-  WEBSOCKET_SUBPROTOCOL,
   createIdGenerator,
   parseFrame,
   type ConnectorSchema,
@@ -20,6 +18,8 @@ import {
 import { ConnectorError } from '../errors.js';
 import { fullJitterBackoff, type BackoffOptions } from './backoff.js';
 import { DeviceApi } from './device-api.js';
+import { OfflineQueue } from './offline-queue.js';
+import { openSocket, type OpenedSocket } from './socket.js';
 import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
 import { sleep, systemTimers, type Timers } from './timers.js';
@@ -97,21 +97,6 @@ export interface KeyStore {
 /** Link state. */
 export type LinkState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
 
-interface Queued {
-  packet: Packet;
-  expires: number;
-  /** Length of the packet's JSON. */
-  chars: number;
-}
-
-/**
- * Frames that arrive in the same read as the handshake's answer are emitted before any promise
- * continuation runs, so a listener added after awaiting 'open' misses them: a call the workspace
- * sends the moment it accepts the socket would be lost. Each new socket holds its frames here
- * from creation until {@link WorkspaceLink} serves it.
- */
-const heldFrames = new WeakMap<WebSocket, () => Array<{ data: WebSocket.RawData; isBinary: boolean }>>();
-
 /**
  * Events: `open` (socket ready, negotiated features known), `close` (socket gone; reconnecting),
  * `fatal` (a permanent error: the link stopped).
@@ -124,10 +109,7 @@ export class WorkspaceLink extends EventEmitter {
   readonly #nextId = createIdGenerator();
   readonly #nextCallback = createIdGenerator(CONNECTOR_REQUEST_PREFIX);
   readonly #stop = new AbortController();
-  readonly #offline: Queued[] = [];
-  #offlineChars = 0;
-  /** Fails offline messages when their time-to-live ends, even if nothing else happens. */
-  #expiryTimer: unknown;
+  readonly #offline: OfflineQueue;
   #key: string;
   #ws: WebSocket | undefined;
   #outbox: Outbox | undefined;
@@ -145,6 +127,19 @@ export class WorkspaceLink extends EventEmitter {
     this.#key = options.connectorKey || (options.keyStore?.load() ?? '');
     this.#timers = options.timers ?? systemTimers;
     this.#pending = new PendingRequests(this.#timers);
+    this.#offline = new OfflineQueue({
+      limit: options.offlineQueueLimit,
+      maxChars: options.offlineQueueMaxChars,
+      ttlMs: options.offlineQueueTtlMs,
+      timers: this.#timers,
+      onExpired: (packet) => {
+        if (packet.c === undefined) return;
+        this.#pending.fail(
+          packet.c,
+          new ConnectorError('CONNECTION_LOST', `${packet.m} was not sent: the workspace link was down for too long`, { retryable: true }),
+        );
+      },
+    });
     this.#api = new DeviceApi({
       endpoint: options.deviceEndpoint,
       connectorId: options.connectorId,
@@ -262,67 +257,13 @@ export class WorkspaceLink extends EventEmitter {
     }
     this.#state = 'closed';
     this.#pending.failAll((m) => new ConnectorError('NOT_CONNECTED', `${m} was not answered: the connector shut down`));
-    this.#offline.length = 0;
-    this.#offlineChars = 0;
-    this.#clearExpiry();
+    this.#offline.clear();
     await this.#loop;
   }
 
   #sendOrQueue(packet: Packet): void {
-    if (this.#outbox !== undefined) {
-      this.#outbox.push(packet);
-      return;
-    }
-    const limit = this.#o.offlineQueueLimit ?? 1000;
-    const maxChars = this.#o.offlineQueueMaxChars ?? 8 * 1024 * 1024;
-    this.#dropExpired();
-    if (this.#offline.length >= limit) {
-      throw new ConnectorError(
-        'OFFLINE_QUEUE_FULL',
-        `the workspace link is down and ${limit} messages are already waiting; try again later`,
-        { retryable: true },
-      );
-    }
-    const chars = JSON.stringify(packet).length;
-    if (this.#offlineChars + chars > maxChars) {
-      throw new ConnectorError(
-        'OFFLINE_QUEUE_FULL',
-        `the workspace link is down and ${this.#offlineChars} characters already wait (this message has ${chars}, the limit is ${maxChars}); try again later`,
-        { retryable: true },
-      );
-    }
-    this.#offline.push({ packet, expires: this.#timers.now() + (this.#o.offlineQueueTtlMs ?? 60_000), chars });
-    this.#offlineChars += chars;
-    this.#scheduleExpiry();
-  }
-
-  #clearExpiry(): void {
-    if (this.#expiryTimer !== undefined) this.#timers.clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = undefined;
-  }
-
-  #scheduleExpiry(): void {
-    if (this.#expiryTimer !== undefined || this.#offline.length === 0) return;
-    const wait = Math.max(0, this.#offline[0]!.expires - this.#timers.now());
-    this.#expiryTimer = this.#timers.setTimeout(() => {
-      this.#expiryTimer = undefined;
-      this.#dropExpired();
-      this.#scheduleExpiry();
-    }, wait);
-  }
-
-  #dropExpired(): void {
-    const now = this.#timers.now();
-    while (this.#offline.length > 0 && this.#offline[0]!.expires <= now) {
-      const { packet, chars } = this.#offline.shift()!;
-      this.#offlineChars -= chars;
-      if (packet.c !== undefined) {
-        this.#pending.fail(
-          packet.c,
-          new ConnectorError('CONNECTION_LOST', `${packet.m} was not sent: the workspace link was down for too long`, { retryable: true }),
-        );
-      }
-    }
+    if (this.#outbox !== undefined) this.#outbox.push(packet);
+    else this.#offline.push(packet);
   }
 
   /** Connect/reconnect loop (§2 step 1, §3 "on close … back to step 1"). */
@@ -333,9 +274,9 @@ export class WorkspaceLink extends EventEmitter {
     while (!this.#stop.signal.aborted) {
       this.#state = 'connecting';
       try {
-        const ws = await this.#connect();
+        const socket = await this.#connect();
         const openedAt = this.#timers.now();
-        await this.#serve(ws);
+        await this.#serve(socket);
         if (this.#timers.now() - openedAt >= stableAfter) attempt = 0;
       } catch (error) {
         if (this.#stop.signal.aborted) break; // close() was called meanwhile: not a failure
@@ -361,7 +302,7 @@ export class WorkspaceLink extends EventEmitter {
   }
 
   /** HTTP connect (registering when asked), then open the socket. */
-  async #connect(): Promise<WebSocket> {
+  async #connect(): Promise<OpenedSocket> {
     let registered = false;
     for (;;) {
       const result = await this.#api.connect(this.#key, this.#announcement());
@@ -407,55 +348,21 @@ export class WorkspaceLink extends EventEmitter {
     this.#o.logger.info({ instance: this.#o.instanceName }, 'registered with the workspace');
   }
 
-  #openSocket(): Promise<WebSocket> {
-    // close() may have run while connect/register was in flight: its abort will not fire again.
-    if (this.#stop.signal.aborted) {
-      return Promise.reject(new ConnectorError('NOT_CONNECTED', 'the link was closed while connecting', { retryable: true }));
-    }
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.#o.websocketEndpoint, WEBSOCKET_SUBPROTOCOL, {
-        headers: { authorization: `${AUTH_SCHEME} ${this.#key}`, 'user-agent': `${this.#o.connectorId}/${this.#o.version}` },
-        maxPayload: this.#o.maxPayload ?? 8 * 1024 * 1024,
-        perMessageDeflate: false,
-        handshakeTimeout: 30_000,
-      });
-      const held: Array<{ data: WebSocket.RawData; isBinary: boolean }> = [];
-      const hold = (data: WebSocket.RawData, isBinary: boolean): void => void held.push({ data, isBinary });
-      ws.on('message', hold);
-      heldFrames.set(ws, () => {
-        ws.off('message', hold);
-        return held;
-      });
-      const onAbort = (): void => ws.terminate();
-      this.#stop.signal.addEventListener('abort', onAbort, { once: true });
-      ws.once('unexpected-response', (_req, res) => {
-        res.resume();
-        if (res.statusCode === 401) this.#key = ''; // unknown key: register again on the next attempt
-        ws.terminate();
-        reject(
-          new ConnectorError('WORKSPACE_UNAVAILABLE', `${this.#o.websocketEndpoint} refused the socket (${res.statusCode})`, {
-            retryable: true,
-          }),
-        );
-      });
-      ws.once('open', () => {
-        this.#stop.signal.removeEventListener('abort', onAbort);
-        resolve(ws);
-      });
-      ws.once('error', (error) => {
-        this.#stop.signal.removeEventListener('abort', onAbort);
-        reject(
-          new ConnectorError('WORKSPACE_UNAVAILABLE', `cannot open ${this.#o.websocketEndpoint}: ${error.message}`, {
-            retryable: true,
-            cause: error,
-          }),
-        );
-      });
+  #openSocket(): Promise<OpenedSocket> {
+    return openSocket({
+      url: this.#o.websocketEndpoint,
+      key: this.#key,
+      userAgent: `${this.#o.connectorId}/${this.#o.version}`,
+      maxPayload: this.#o.maxPayload ?? 8 * 1024 * 1024,
+      signal: this.#stop.signal,
+      onRefused: (status) => {
+        if (status === 401) this.#key = ''; // unknown key: register again on the next attempt
+      },
     });
   }
 
   /** Runs one open socket until it closes. */
-  #serve(ws: WebSocket): Promise<void> {
+  #serve({ ws, takeHeld }: OpenedSocket): Promise<void> {
     return new Promise((resolve) => {
       this.#ws = ws;
       let lastHeard = this.#timers.now();
@@ -502,10 +409,8 @@ export class WorkspaceLink extends EventEmitter {
         heard();
         this.#receive(isBinary ? null : data.toString());
       });
-      // Frames held since the socket opened (see heldFrames), in the order they arrived.
-      const early = heldFrames.get(ws)?.() ?? [];
-      heldFrames.delete(ws);
-      for (const { data, isBinary } of early) this.#receive(isBinary ? null : data.toString());
+      // Frames held since the socket opened (see OpenedSocket.takeHeld), in the order they arrived.
+      for (const { data, isBinary } of takeHeld()) this.#receive(isBinary ? null : data.toString());
       ws.on('error', (error) => this.#o.logger.warn(`workspace socket error: ${error.message}`));
       ws.once('close', (code, reason) => {
         this.#timers.clearInterval(heartbeat);
@@ -537,11 +442,7 @@ export class WorkspaceLink extends EventEmitter {
   }
 
   #flushOffline(): void {
-    this.#dropExpired();
-    const queued = this.#offline.splice(0);
-    this.#offlineChars = 0;
-    this.#clearExpiry();
-    for (const { packet } of queued) this.#outbox?.push(packet);
+    for (const packet of this.#offline.drain()) this.#outbox?.push(packet);
   }
 
   #receive(text: string | null): void {

@@ -4,53 +4,12 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { ConnectorError, RemoteError, WorkspaceLink, type Timers, type WorkspaceLinkOptions } from '../../src/index.js';
+import { ConnectorError, RemoteError, type Timers, type WorkspaceLink } from '../../src/index.js';
 import { systemTimers } from '../../src/transport/timers.js';
-import type { Packet } from '../../src/protocol/index.js';
-import { closedPort, deferred, FakeWorkspace, type FakeWorkspaceOptions } from '../support/fake-workspace.js';
-import { silentLogger } from '../support/logs.js';
+import { closedPort, deferred } from '../support/fake-workspace.js';
+import { closeLinks, makeLink, opened, workspace } from '../support/link-harness.js';
 
-const links: WorkspaceLink[] = [];
-const fakes: FakeWorkspace[] = [];
-
-afterEach(async () => {
-  await Promise.all(links.splice(0).map((l) => l.close()));
-  await Promise.all(fakes.splice(0).map((f) => f.stop()));
-});
-
-async function workspace(options: FakeWorkspaceOptions = {}): Promise<FakeWorkspace> {
-  const fake = await FakeWorkspace.start(options);
-  fakes.push(fake);
-  return fake;
-}
-
-function makeLink(fake: FakeWorkspace, overrides: Partial<WorkspaceLinkOptions> = {}) {
-  const requests: Packet[] = [];
-  const events: string[] = [];
-  const fatal: ConnectorError[] = [];
-  const link = new WorkspaceLink({
-    connectorId: 'hello',
-    version: '1.2.3',
-    instanceName: 'hello-1',
-    registrationToken: fake.registrationToken,
-    deviceEndpoint: fake.deviceEndpoint,
-    websocketEndpoint: fake.websocketEndpoint,
-    schema: { configSchema: { fields: {} }, introspect: 'declare function hello(): {};' },
-    features: ['structured-errors', 'idempotency-keys'],
-    onRequest: (p) => requests.push(p),
-    logger: silentLogger,
-    backoff: { baseMs: 5, capMs: 20 },
-    ...overrides,
-  });
-  link.on('open', () => events.push('open'));
-  link.on('close', (code: number) => events.push(`close ${code}`));
-  link.on('fatal', (error: ConnectorError) => fatal.push(error));
-  links.push(link);
-  return { link, requests, events, fatal };
-}
-
-const opened = (events: string[], times = 1) =>
-  vi.waitFor(() => expect(events.filter((e) => e === 'open').length).toBeGreaterThanOrEqual(times), { timeout: 5_000 });
+afterEach(closeLinks);
 
 describe('WorkspaceLink', () => {
   it('registers on a 401, connects again with the new key, and opens the socket with sub-protocol connector', async () => {
@@ -403,32 +362,6 @@ describe('WorkspaceLink', () => {
     await opened(events, 2);
   });
 
-  it('queues requests made while offline and sends them once open', async () => {
-    const fake = await workspace();
-    fake.autoAnswer.set('connector.task.new', () => ({ id: 'task-1' }));
-    const { link, events } = makeLink(fake);
-    const answer = link.request('connector.task.new', { name: 'early', a: {} });
-    link.notify('connector.health.check', { ok: true, error: null });
-    link.start();
-    await opened(events);
-    await expect(answer).resolves.toEqual({ id: 'task-1' });
-    await fake.waitForPacket((p) => p.m === 'connector.health.check');
-  });
-
-  it('fails a request with a local, retryable OFFLINE_QUEUE_FULL when the offline queue is full', async () => {
-    const fake = await workspace();
-    const { link } = makeLink(fake, { offlineQueueLimit: 1 });
-    const first = link.request('connector.task.new', { name: 'a', a: {} }).catch((e: unknown) => e);
-    const error = await link.request('connector.task.new', { name: 'b', a: {} }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConnectorError);
-    expect(error).not.toBeInstanceOf(RemoteError);
-    expect(error).toMatchObject({ code: 'OFFLINE_QUEUE_FULL', retryable: true });
-    expect(link.pendingCount).toBe(1);
-    await link.close();
-    expect(await first).toMatchObject({ code: 'NOT_CONNECTED' });
-    expect(link.pendingCount).toBe(0);
-  });
-
   it('answers RESULT_TOO_LARGE for an answer over the workspace frame limit, and RESULT_NOT_JSON for one JSON cannot carry; the socket stays (item 9)', async () => {
     const fake = await workspace({ features: ['structured-errors'] });
     const { link, events } = makeLink(fake, {
@@ -450,20 +383,6 @@ describe('WorkspaceLink', () => {
     // The same socket still carries calls.
     expect(fake.sockets).toHaveLength(1);
     expect(await fake.request('big', { size: 10 })).toEqual({ text: 'é'.repeat(10) });
-  });
-
-  it('caps the offline queue by characters too, and fails a message whose time-to-live ends while offline (item 6)', async () => {
-    const fake = await workspace();
-    const { link } = makeLink(fake, { offlineQueueMaxChars: 4_000, offlineQueueTtlMs: 50 });
-    const small = link.request('connector.task.new', { name: 'small', a: { text: 'x'.repeat(1_000) } }).catch((e: unknown) => e);
-    const big = await link.request('connector.task.new', { name: 'big', a: { text: 'x'.repeat(5_000) } }).catch((e: unknown) => e);
-    expect(big).toMatchObject({ code: 'OFFLINE_QUEUE_FULL', retryable: true, message: expect.stringContaining('the limit is 4000') });
-    // Nothing else happens on the link: the time-to-live alone fails the waiting request.
-    expect(await small).toMatchObject({ code: 'CONNECTION_LOST', retryable: true, message: expect.stringContaining('down for too long') });
-    expect(link.pendingCount).toBe(0);
-    // Its characters were freed: 3,000 more fit now (with the first still counted they would not).
-    const again = await link.request('connector.task.new', { name: 'again', a: { text: 'x'.repeat(3_000) } }).catch((e: unknown) => e);
-    expect(again).toMatchObject({ code: 'CONNECTION_LOST' });
   });
 
   it('stops reading and holds its own requests while the workspace does not read, then delivers everything in order (item 10)', async () => {

@@ -1,0 +1,82 @@
+/**
+ * Opens the transport's WebSocket (protocol.md §3): sub-protocol `connector`, the connector key
+ * in `Authorization`, no compression, a bounded frame size.
+ */
+import WebSocket from 'ws';
+import { AUTH_SCHEME, WEBSOCKET_SUBPROTOCOL } from '../protocol/index.js';
+import { ConnectorError } from '../errors.js';
+
+/** A frame as `ws` emits it. */
+export interface RawFrame {
+  data: WebSocket.RawData;
+  isBinary: boolean;
+}
+
+/** An open socket, and the frames that arrived before anyone listened. */
+export interface OpenedSocket {
+  ws: WebSocket;
+  /**
+   * Stops holding frames and returns those held so far, in order. Frames that arrive in the same
+   * read as the handshake's answer are emitted before any promise continuation runs, so a
+   * listener added after awaiting 'open' would miss them: a call the workspace sends the moment
+   * it accepts the socket would be lost. Call once, after adding the `message` listener.
+   */
+  takeHeld: () => RawFrame[];
+}
+
+/** What {@link openSocket} needs. */
+export interface OpenSocketOptions {
+  url: string;
+  key: string;
+  /** `User-Agent`: `<connector id>/<version>` (§2). */
+  userAgent: string;
+  maxPayload: number;
+  /** Terminates the socket while it is opening. */
+  signal: AbortSignal;
+  /** The workspace answered the upgrade with an HTTP status instead of 101. */
+  onRefused?: (status: number | undefined) => void;
+}
+
+/**
+ * Opens the socket.
+ * @throws ConnectorError `NOT_CONNECTED` when `signal` already fired, `WORKSPACE_UNAVAILABLE` (retryable) when it cannot open
+ */
+export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
+  // The link may have closed while connect/register was in flight: its abort will not fire again.
+  if (options.signal.aborted) {
+    return Promise.reject(new ConnectorError('NOT_CONNECTED', 'the link was closed while connecting', { retryable: true }));
+  }
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(options.url, WEBSOCKET_SUBPROTOCOL, {
+      headers: { authorization: `${AUTH_SCHEME} ${options.key}`, 'user-agent': options.userAgent },
+      maxPayload: options.maxPayload,
+      perMessageDeflate: false,
+      handshakeTimeout: 30_000,
+    });
+    const held: RawFrame[] = [];
+    const hold = (data: WebSocket.RawData, isBinary: boolean): void => void held.push({ data, isBinary });
+    ws.on('message', hold);
+    const takeHeld = (): RawFrame[] => {
+      ws.off('message', hold);
+      return held;
+    };
+    const onAbort = (): void => ws.terminate();
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      options.onRefused?.(res.statusCode);
+      ws.terminate();
+      reject(new ConnectorError('WORKSPACE_UNAVAILABLE', `${options.url} refused the socket (${res.statusCode})`, { retryable: true }));
+    });
+    ws.once('open', () => {
+      options.signal.removeEventListener('abort', onAbort);
+      resolve({ ws, takeHeld });
+    });
+    ws.once('error', (error) => {
+      options.signal.removeEventListener('abort', onAbort);
+      reject(
+        new ConnectorError('WORKSPACE_UNAVAILABLE', `cannot open ${options.url}: ${error.message}`, { retryable: true, cause: error }),
+      );
+    });
+  });
+}
