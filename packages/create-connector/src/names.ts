@@ -59,12 +59,5 @@ export function resolveProjectName(given: string, cwd: string = process.cwd()): 
   return { packageName, dir, displayName: toDisplayName(packageName) };
 }
 
-/**
- * The connector's name in a workspace, which accepts only `[A-Za-z0-9_][A-Za-z0-9_.-]*`: the
- * package name without its scope, other characters as `-`. `connector dev` names the connector
- * in its embedded workspace the same way (packages/sdk/src/cli/dev-workspace.ts), so the
- * README's commands and the ones `dev` prints agree.
- */
-export function workspaceName(packageName: string): string {
-  return packageName.replace(/^@[^/]+\//, '').replace(/[^A-Za-z0-9_.-]/g, '-');
-}
+/** The connector's name in a workspace: the package name without scope, as `connector dev` names it. */
+export { connectorNameOf as workspaceName } from '@connector-kit/sdk/protocol';

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseEnv } from 'node:util';
 import { ConnectorError } from '../errors.js';
 import { createLogger } from '../runtime/logger.js';
+import { connectorNameOf } from '../protocol/index.js';
 
 /** The part of `@connector-kit/workspace` used here (it is an optional package, not a dependency). */
 interface WorkspaceModule {
@@ -68,7 +69,7 @@ export async function startEmbeddedWorkspace(options: {
     ws = await mod.startWorkspace({ port: 0, dataDir, logger });
   }
   try {
-    const name = options.name.replace(/^@[^/]+\//, '').replace(/[^A-Za-z0-9_.-]/g, '-');
+    const name = connectorNameOf(options.name);
     const added = await admin(ws, 'connectors', { name, connectorId: options.connectorId });
     const token = added.status === 409 ? await admin(ws, `connectors/${encodeURIComponent(name)}/tokens`, {}) : added;
     const registrationToken = (token.body as { registrationToken?: unknown }).registrationToken;

@@ -22,13 +22,8 @@ export {
   normalizeQueryName,
   checkMethodName,
 } from './methods.js';
-export type {
-  ConfigFieldType,
-  ConfigFieldSchema,
-  ConfigSchema,
-  ConnectorSchema,
-  MethodSchema,
-} from './config-schema.js';
+export { CONNECTOR_NAME_PATTERN, connectorNameOf } from './names.js';
+export type { ConfigFieldType, ConfigFieldSchema, ConfigSchema, ConnectorSchema, MethodSchema } from './config-schema.js';
 export {
   Feature,
   type FeatureName,

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { normalizeQueryName } from '@connector-kit/sdk/protocol';
+import { CONNECTOR_NAME_PATTERN, normalizeQueryName } from '@connector-kit/sdk/protocol';
 import type { Logger } from 'pino';
 import { WorkspaceError } from '../errors.js';
 import { describeMethods } from '../manifest.js';
@@ -42,9 +42,6 @@ interface Route {
   pattern: RegExp;
   handler: Handler;
 }
-
-/** Connector names: letters, digits, `_`, `.`, `-`; `__proto__` is a valid name and only ever data. */
-const CONNECTOR_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
 
 /** HTTP status of each call error code; any other error of the connector or its link is 502. */
 const CALL_ERROR_STATUS = new Map<string, number>([
@@ -139,7 +136,7 @@ const routes: Route[] = [
       if (!isRecord(body)) throw new HttpError(400, 'BAD_REQUEST', 'body must be {"name": "…", "connectorId": "…"}');
       const { name } = body;
       const connectorId = typeof body.connectorId === 'number' ? String(body.connectorId) : body.connectorId;
-      if (typeof name !== 'string' || !CONNECTOR_NAME.test(name)) {
+      if (typeof name !== 'string' || !CONNECTOR_NAME_PATTERN.test(name)) {
         throw new HttpError(400, 'BAD_REQUEST', `"name" must be 1 to 100 letters, digits, _, . or -, got ${JSON.stringify(name)}`);
       }
       if (typeof connectorId !== 'string' || connectorId.trim() === '') {
@@ -254,7 +251,15 @@ const routes: Route[] = [
     async handler({ oauth }, _req, [name]) {
       try {
         const started = await oauth.begin(name!);
-        return { status: 200, body: { connector: started.connector, url: started.url, redirectUri: started.redirectUri, expires: started.expires.toISOString() } };
+        return {
+          status: 200,
+          body: {
+            connector: started.connector,
+            url: started.url,
+            redirectUri: started.redirectUri,
+            expires: started.expires.toISOString(),
+          },
+        };
       } catch (error) {
         if (!(error instanceof WorkspaceError) || ERROR_STATUS.has(error.code)) throw error;
         throw new HttpError(CALL_ERROR_STATUS.get(error.code) ?? 502, error.code, error.message, error.details);
