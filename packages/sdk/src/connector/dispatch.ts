@@ -63,7 +63,7 @@ export class Dispatcher {
       };
     }
 
-    const ctx = makeContext(name, env);
+    const ctx = new HandlerContext(name, env);
     let value: unknown;
     try {
       value = await method.handler(parsed.data, ctx);
@@ -106,7 +106,7 @@ export class Dispatcher {
         },
       };
     }
-    const ctx = makeContext(name, env);
+    const ctx: MethodContext<unknown> = new HandlerContext(name, env);
     const vars = isPlainObject(variables) ? variables : {};
     try {
       // §7: the fallback also sees the name as `__method`.
@@ -140,10 +140,6 @@ function check<T extends z.ZodType>(
     }
   }
   return schema.safeParseAsync(value);
-}
-
-function makeContext(method: string, env: CallEnvironment): MethodContext<unknown> {
-  return new HandlerContext(method, env);
 }
 
 /**

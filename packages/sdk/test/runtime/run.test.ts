@@ -27,6 +27,21 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A fake workspace, an empty temp folder and the env of instance `hostname`, all cleaned up after the test. */
+async function stateFixture(hostname: string): Promise<{ fake: FakeWorkspace; dir: string; env: Record<string, string> }> {
+  const fake = await FakeWorkspace.start();
+  cleanups.push(() => fake.stop());
+  const dir = mkdtempSync(join(tmpdir(), 'ck-run-state-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const env = {
+    REGISTRATION_TOKEN: fake.registrationToken,
+    DEVICE_ENDPOINT: fake.deviceEndpoint,
+    WEBSOCKET_ENDPOINT: fake.websocketEndpoint,
+    HOSTNAME: hostname,
+  };
+  return { fake, dir, env };
+}
+
 function thrown(fn: () => unknown): { code: string; message: string } {
   try {
     fn();
@@ -87,16 +102,7 @@ describe('runConnector', () => {
   });
 
   it('keeps its connector key in stateDir, so a restart of the same instance does not register again', async () => {
-    const fake = await FakeWorkspace.start();
-    cleanups.push(() => fake.stop());
-    const dir = mkdtempSync(join(tmpdir(), 'ck-run-state-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const env = {
-      REGISTRATION_TOKEN: fake.registrationToken,
-      DEVICE_ENDPOINT: fake.deviceEndpoint,
-      WEBSOCKET_ENDPOINT: fake.websocketEndpoint,
-      HOSTNAME: 'pod-7',
-    };
+    const { fake, dir, env } = await stateFixture('pod-7');
     for (let start = 0; start < 2; start++) {
       const running = runConnector(plain, { env, stateDir: join(dir, 'state'), logger: silentLogger, handleSignals: false });
       await running.ready;
@@ -108,16 +114,7 @@ describe('runConnector', () => {
   });
 
   it('lets CONNECTOR_STATE_DIR move the state folder, or (empty) keep no key at all', async () => {
-    const fake = await FakeWorkspace.start();
-    cleanups.push(() => fake.stop());
-    const dir = mkdtempSync(join(tmpdir(), 'ck-run-state-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const base = {
-      REGISTRATION_TOKEN: fake.registrationToken,
-      DEVICE_ENDPOINT: fake.deviceEndpoint,
-      WEBSOCKET_ENDPOINT: fake.websocketEndpoint,
-      HOSTNAME: 'pod-8',
-    };
+    const { fake, dir, env: base } = await stateFixture('pod-8');
     const start = async (env: Record<string, string>) => {
       const running = runConnector(plain, {
         env: { ...base, ...env },
