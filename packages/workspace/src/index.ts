@@ -11,6 +11,16 @@ export { OAuthStateStore, pkcePair, type OAuthStateEntry, type OAuthStateProblem
 export { ADMIN_TOKEN_FILE, adminTokenPath, loadOrCreateAdminToken } from './server/admin-token.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions, type HeartbeatTimers } from './server/heartbeat.js';
 export { splitIntoFrames, MAX_PACKETS_PER_FRAME, MAX_FRAME_CHARS } from './server/connection.js';
+export {
+  EVENT_PREFIX,
+  WEBHOOK_SECRET_PREFIX,
+  WebhookRateLimiter,
+  WebhookRejected,
+  newWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+  type WebhookLimits,
+} from './server/webhooks.js';
 export { describeMethods, type MethodInfo } from './manifest.js';
 export { openStore, type OpenStoreOptions } from './store/open.js';
 export { SqlStore } from './store/sql-store.js';
@@ -28,4 +38,6 @@ export type {
   NewTask,
   BlobRecord,
   NewBlob,
+  WebhookRecord,
+  NewWebhookTask,
 } from './store/store.js';

@@ -11,6 +11,7 @@ import { createHttpServer } from './server/http.js';
 import { Hub } from './server/hub.js';
 import type { BackpressureLimits } from './server/connection.js';
 import { OAuthService } from './server/oauth.js';
+import { WebhookRateLimiter, webhookLimits, type WebhookLimits } from './server/webhooks.js';
 import { openStore } from './store/open.js';
 import type { PostgresDriverOptions } from './store/postgres.js';
 import type { Store } from './store/store.js';
@@ -41,6 +42,8 @@ export interface WorkspaceOptions {
   publicUrl?: string | undefined;
   /** Lifetime of an OAuth `state`, in ms. @default 600000 (10 minutes) */
   oauthStateTtlMs?: number | undefined;
+  /** Body size, rate and timestamp limits of the webhook endpoints `POST /event/{id}` (§7). @default 1 MiB, 50/s with bursts of 100, ±300 s */
+  webhooks?: WebhookLimits | undefined;
 }
 
 /** A running workspace. */
@@ -113,7 +116,8 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   // 3. Server: device endpoints, transport and admin API on one port.
   const hub = new Hub({ store, logger, callTimeoutMs, ...(options.backpressure === undefined ? {} : { backpressure: options.backpressure }) });
   const oauth = new OAuthService({ store, hub, logger, ...(options.oauthStateTtlMs === undefined ? {} : { ttlMs: options.oauthStateTtlMs }) });
-  const { server, closeWebSocketServer } = createHttpServer({
+  const limits = webhookLimits(options.webhooks);
+  const httpContext = {
     store,
     hub,
     logger,
@@ -121,7 +125,11 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     callTimeoutMs,
     oauth,
     maxPayload: options.maxPayload ?? 8 * 1024 * 1024,
-  });
+    webhookLimits: limits,
+    webhookRate: new WebhookRateLimiter(limits.ratePerSecond, limits.burst),
+    baseUrl: '',
+  };
+  const { server, closeWebSocketServer } = createHttpServer(httpContext);
   try {
     await listen(server, port, host);
   } catch (error) {
@@ -141,6 +149,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostInUrl}:${actualPort}/`;
   oauth.setBaseUrl(options.publicUrl ?? url);
+  httpContext.baseUrl = options.publicUrl ?? url;
   logger.info({ url }, 'workspace listening');
 
   let closing: Promise<void> | undefined;

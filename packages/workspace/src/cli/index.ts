@@ -13,6 +13,7 @@ import { oauthCommands } from './oauth.js';
 import { reportError, type GlobalArgs } from './output.js';
 import { serveCommand } from './serve.js';
 import { taskCommands } from './task.js';
+import { webhookCommands } from './webhook.js';
 
 /** Runs a command body; any failure is printed and sets the exit code. */
 async function run(fn: () => Promise<void>, json: boolean): Promise<void> {
@@ -49,5 +50,6 @@ cli = configCommands(cli, run);
 cli = callCommand(cli, run);
 cli = taskCommands(cli, run);
 cli = oauthCommands(cli, run);
+cli = webhookCommands(cli, run);
 
-await cli.demandCommand(1, 'pick a command: serve, connector, config, call, task or oauth').recommendCommands().strict().help().parseAsync();
+await cli.demandCommand(1, 'pick a command: serve, connector, config, call, task, oauth or webhook').recommendCommands().strict().help().parseAsync();

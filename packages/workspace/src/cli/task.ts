@@ -9,7 +9,8 @@ type Run = (fn: () => Promise<void>, json: boolean) => Promise<void>;
 
 interface TaskView {
   id: string;
-  connector: string;
+  /** Null for a webhook's task. */
+  connector: string | null;
   name: string;
   status: string;
   data: unknown;
@@ -29,7 +30,7 @@ async function list(args: GlobalArgs & { connector?: string | undefined; limit: 
   }
   printTable(
     ['ID', 'CONNECTOR', 'STATUS', 'CREATED', 'NAME'],
-    tasks.map((t) => [t.id, t.connector, t.status, age(t.created), t.name]),
+    tasks.map((t) => [t.id, t.connector ?? '(webhook)', t.status, age(t.created), t.name]),
   );
 }
 
@@ -38,7 +39,7 @@ async function show(args: GlobalArgs & { id: string }): Promise<void> {
   const { task } = await client.request<{ task: TaskView }>('GET', `tasks/${encodeURIComponent(args.id)}`);
   if (args.json) return printJson({ task });
   say(`${task.name} (${task.id})`);
-  say(`Connector: ${task.connector}   Status: ${task.status}`);
+  say(`${task.connector === null ? 'From a webhook' : `Connector: ${task.connector}`}   Status: ${task.status}`);
   say(`Created: ${task.created}   Updated: ${task.updated}`);
   say('Data:');
   say(JSON.stringify(task.data, null, 2));
@@ -46,7 +47,7 @@ async function show(args: GlobalArgs & { id: string }): Promise<void> {
 
 /** Adds `task <list|show>`. */
 export function taskCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs> {
-  return y.command('task', 'see tasks created by connectors', (c) =>
+  return y.command('task', 'see tasks created by connectors and webhooks', (c) =>
     c
       .command(
         'list',

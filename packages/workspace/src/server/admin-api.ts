@@ -1,6 +1,6 @@
 /**
  * The admin HTTP API under `/api/v1/` (bearer token): connectors, their tokens and config,
- * calls to their methods, and tasks. Answers are JSON; errors are `{"error": {code, message, details?}}`.
+ * calls to their methods, webhooks, and tasks. Answers are JSON; errors are `{"error": {code, message, details?}}`.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -8,11 +8,12 @@ import { CONNECTOR_NAME_PATTERN, normalizeQueryName } from '@connector-kit/sdk/p
 import type { Logger } from 'pino';
 import { WorkspaceError } from '../errors.js';
 import { describeMethods } from '../manifest.js';
-import type { ConnectorRecord, InstanceRecord, Store, TaskRecord } from '../store/store.js';
+import type { ConnectorRecord, InstanceRecord, Store, TaskRecord, WebhookRecord } from '../store/store.js';
 import { checkConfigValues, configView, encryptConfigValues } from './config.js';
 import { HttpError, readAuthorization, readJsonBody, secretsEqual, sha256 } from './http-io.js';
 import type { Hub, OnlineInstance } from './hub.js';
 import type { OAuthService } from './oauth.js';
+import { EVENT_PREFIX, newWebhookId, newWebhookSecret, webhookKey } from './webhooks.js';
 
 /** Path prefix of the admin API. */
 export const ADMIN_PREFIX = '/api/v1/';
@@ -27,6 +28,8 @@ export interface AdminContext {
   callTimeoutMs: number;
   /** The OAuth flow (§6). */
   oauth: OAuthService;
+  /** Where the workspace is reached (`publicUrl`, else the listen URL), for webhook URLs. */
+  baseUrl: string;
 }
 
 /** An answer of a route. */
@@ -112,6 +115,24 @@ function taskView(task: TaskRecord): Record<string, unknown> {
     created: task.created.toISOString(),
     updated: task.updated.toISOString(),
   };
+}
+
+function webhookView(baseUrl: string, webhook: WebhookRecord): Record<string, unknown> {
+  const path = `${EVENT_PREFIX}${webhook.id}`;
+  return {
+    id: webhook.id,
+    name: webhook.name,
+    signed: webhook.secret !== null,
+    path,
+    url: baseUrl === '' ? path : new URL(path.slice(1), baseUrl).href,
+    created: webhook.created.toISOString(),
+  };
+}
+
+async function webhookOr404(store: Store, idOrName: string): Promise<WebhookRecord> {
+  const webhook = (await store.getWebhook(idOrName)) ?? (await store.listWebhooks()).find((w) => w.name === idOrName);
+  if (!webhook) throw new HttpError(404, 'NOT_FOUND', `no webhook "${idOrName}": see 'workspace webhook list'`);
+  return webhook;
 }
 
 function manifestView(instance: InstanceRecord | undefined): Record<string, unknown> | null {
@@ -264,6 +285,53 @@ const routes: Route[] = [
         if (!(error instanceof WorkspaceError) || ERROR_STATUS.has(error.code)) throw error;
         throw new HttpError(CALL_ERROR_STATUS.get(error.code) ?? 502, error.code, error.message, error.details);
       }
+    },
+  },
+  {
+    // §7: a webhook, its URL and (once, here) its signing secret.
+    method: 'POST',
+    pattern: /^webhooks$/,
+    async handler({ store, logger, baseUrl }, req) {
+      const body = await readJsonBody(req);
+      const usage = 'body must be {"name": "…", "secret"?: "whsec_…", "signed"?: boolean}';
+      if (!isRecord(body)) throw new HttpError(400, 'BAD_REQUEST', usage);
+      const { name, secret, signed } = body;
+      if (typeof name !== 'string' || !CONNECTOR_NAME_PATTERN.test(name)) {
+        throw new HttpError(400, 'BAD_REQUEST', `"name" must be 1 to 100 letters, digits, _, . or -, got ${JSON.stringify(name)}`);
+      }
+      if (signed !== undefined && typeof signed !== 'boolean') throw new HttpError(400, 'BAD_REQUEST', `"signed" must be true or false: ${usage}`);
+      if (secret !== undefined && (typeof secret !== 'string' || signed === false)) {
+        throw new HttpError(400, 'BAD_REQUEST', `"secret" must be a string, and only for a signed webhook: ${usage}`);
+      }
+      if (typeof secret === 'string') webhookKey(secret);
+      const kept = signed === false ? null : ((secret as string | undefined) ?? newWebhookSecret());
+      const webhook = await store.createWebhook({ id: newWebhookId(), name, secret: kept });
+      logger.info({ webhook: name, signed: kept !== null }, 'webhook added');
+      return { status: 201, body: { webhook: webhookView(baseUrl, webhook), ...(kept === null ? {} : { secret: kept }) } };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^webhooks$/,
+    async handler({ store, baseUrl }) {
+      return { status: 200, body: { webhooks: (await store.listWebhooks()).map((w) => webhookView(baseUrl, w)) } };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^webhooks\/([^/]+)$/,
+    async handler({ store, baseUrl }, _req, [idOrName]) {
+      return { status: 200, body: { webhook: webhookView(baseUrl, await webhookOr404(store, idOrName!)) } };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^webhooks\/([^/]+)$/,
+    async handler({ store, logger }, _req, [idOrName]) {
+      const webhook = await webhookOr404(store, idOrName!);
+      await store.deleteWebhook(webhook.id);
+      logger.info({ webhook: webhook.name }, 'webhook removed');
+      return { status: 200, body: { deleted: webhook.id, name: webhook.name } };
     },
   },
   {

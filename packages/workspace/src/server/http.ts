@@ -1,6 +1,6 @@
 /**
- * The workspace's HTTP server: routes the device endpoints (§2), the admin API and the
- * WebSocket upgrade (§3). Every answer is JSON; unexpected failures are logged and answered 500.
+ * The workspace's HTTP server: routes the device endpoints (§2), webhooks (§7), the admin API
+ * and the WebSocket upgrade (§3). Every answer is JSON; unexpected failures are logged and answered 500.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -9,9 +9,10 @@ import { connect, disconnect, register, type DeviceContext } from './device.js';
 import { HttpError, sendJson } from './http-io.js';
 import { createUpgradeHandler, type TransportContext } from './transport.js';
 import { OAUTH_CALLBACK_PATH } from './oauth.js';
+import { EVENT_PREFIX, handleEvent, type WebhookContext } from './webhooks.js';
 
 /** Everything the routes need. */
-export type HttpContext = AdminContext & DeviceContext & TransportContext;
+export type HttpContext = AdminContext & DeviceContext & TransportContext & WebhookContext;
 
 type DeviceHandler = (ctx: DeviceContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -44,6 +45,11 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   if (url.pathname === OAUTH_CALLBACK_PATH) {
     if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${url.pathname} takes GET`);
     await ctx.oauth.callback(res, url);
+    return;
+  }
+  // §7: a workspace webhook's messages.
+  if (url.pathname.startsWith(EVENT_PREFIX)) {
+    await handleEvent(ctx, req, res, url.pathname.slice(EVENT_PREFIX.length));
     return;
   }
   if (url.pathname.startsWith(ADMIN_PREFIX)) {

@@ -78,6 +78,30 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'workspace webhooks',
+    statements: [
+      // The signing secret is kept as given: verifying an HMAC needs it in clear (protocol.md §7).
+      `CREATE TABLE webhooks (
+        id text PRIMARY KEY,
+        name text NOT NULL UNIQUE,
+        secret text,
+        created timestamptz NOT NULL DEFAULT now()
+      )`,
+      // One row per message id a webhook accepted: the primary key is what makes a re-sent
+      // message create no second task, even when the copies arrive at once.
+      `CREATE TABLE webhook_messages (
+        webhook text NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+        message_id text NOT NULL,
+        task_id text NOT NULL,
+        received timestamptz NOT NULL DEFAULT clock_timestamp(),
+        PRIMARY KEY (webhook, message_id)
+      )`,
+      // Tasks a webhook creates belong to no connector.
+      `ALTER TABLE tasks ALTER COLUMN connector DROP NOT NULL`,
+    ],
+  },
 ];
 
 /** Arbitrary constant naming this schema's advisory lock. */

@@ -14,9 +14,11 @@ import type {
   NewBlob,
   NewInstance,
   NewTask,
+  NewWebhookTask,
   SqlDriver,
   Store,
   TaskRecord,
+  WebhookRecord,
 } from './store.js';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -57,7 +59,7 @@ const toInstance = (r: Row): InstanceRecord => ({
 
 const toTask = (r: Row): TaskRecord => ({
   id: r.id as string,
-  connector: r.connector as string,
+  connector: (r.connector as string | null) ?? null,
   instance: (r.instance as string | null) ?? null,
   name: r.name as string,
   data: r.data as Record<string, unknown>,
@@ -75,6 +77,13 @@ const toBlob = (r: Row): BlobRecord => ({
   size: r.size as number,
   mimetype: (r.mimetype as string | null) ?? null,
   meta: r.meta ?? null,
+  created: r.created as Date,
+});
+
+const toWebhook = (r: Row): WebhookRecord => ({
+  id: r.id as string,
+  name: r.name as string,
+  secret: (r.secret as string | null) ?? null,
   created: r.created as Date,
 });
 
@@ -241,6 +250,73 @@ export class SqlStore implements Store {
             limit,
           ]);
     return rows.map(toTask);
+  }
+
+  async createWebhook(webhook: { id: string; name: string; secret: string | null }): Promise<WebhookRecord> {
+    try {
+      const rows = await this.db.query('INSERT INTO webhooks (id, name, secret) VALUES ($1, $2, $3) RETURNING id, name, secret, created', [
+        webhook.id,
+        webhook.name,
+        webhook.secret,
+      ]);
+      return toWebhook(rows[0]!);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+        throw new WorkspaceError('CONFLICT', `a webhook named "${webhook.name}" already exists: pick another name`);
+      }
+      throw error;
+    }
+  }
+
+  async getWebhook(id: string): Promise<WebhookRecord | undefined> {
+    const rows = await this.db.query('SELECT id, name, secret, created FROM webhooks WHERE id = $1', [id]);
+    return rows[0] && toWebhook(rows[0]);
+  }
+
+  async listWebhooks(): Promise<WebhookRecord[]> {
+    const rows = await this.db.query('SELECT id, name, secret, created FROM webhooks ORDER BY name');
+    return rows.map(toWebhook);
+  }
+
+  async deleteWebhook(idOrName: string): Promise<boolean> {
+    const rows = await this.db.query('DELETE FROM webhooks WHERE id = $1 OR name = $1 RETURNING id', [idOrName]);
+    return rows.length > 0;
+  }
+
+  async createWebhookTask(task: NewWebhookTask): Promise<{ id: string; created: boolean }> {
+    const insertTask = async (db: SqlDriver, id: string): Promise<void> => {
+      await db.query('INSERT INTO tasks (id, connector, instance, name, data) VALUES ($1, NULL, NULL, $2, $3::jsonb)', [
+        id,
+        task.name,
+        JSON.stringify(task.data),
+      ]);
+    };
+    if (task.messageId === null) {
+      const id = shortId();
+      await insertTask(this.db, id);
+      return { id, created: true };
+    }
+    const messageId = task.messageId;
+    const write = async (db: SqlDriver): Promise<{ id: string; created: boolean }> => {
+      // The message row first: a concurrent delivery of the same id waits here for this
+      // transaction, then inserts nothing and reads the task this one made.
+      const claimed = await db.query<{ task_id: string }>(
+        `INSERT INTO webhook_messages (webhook, message_id, task_id) VALUES ($1, $2, $3)
+         ON CONFLICT (webhook, message_id) DO NOTHING RETURNING task_id`,
+        [task.webhook, messageId, shortId()],
+      );
+      if (claimed[0]) {
+        await insertTask(db, claimed[0].task_id);
+        return { id: claimed[0].task_id, created: true };
+      }
+      const earlier = await db.query<{ task_id: string }>('SELECT task_id FROM webhook_messages WHERE webhook = $1 AND message_id = $2', [
+        task.webhook,
+        messageId,
+      ]);
+      if (!earlier[0]) throw new Error(`webhook message "${messageId}" conflicted but cannot be found`);
+      return { id: earlier[0].task_id, created: false };
+    };
+    return this.db.transaction ? this.db.transaction(write) : write(this.db);
   }
 
   async createBlob(blob: NewBlob): Promise<BlobRecord> {

@@ -3,8 +3,8 @@
  * tasks and blobs. One interface, one SQL implementation ({@link SqlStore}) over a tiny
  * driver that PGlite and PostgreSQL both implement.
  *
- * The store never sees a secret in clear: tokens and keys arrive as SHA-256 hashes, secret
- * config values as JWE ciphertext.
+ * The store sees one kind of secret in clear: a webhook's signing secret, which verifying an
+ * HMAC needs. Tokens and keys arrive as SHA-256 hashes, secret config values as JWE ciphertext.
  */
 import type { ConnectorSchema } from '@connector-kit/sdk/protocol';
 
@@ -60,10 +60,11 @@ export interface ConfigEntry {
   updated: Date;
 }
 
-/** A task created by a connector (§4 `connector.task.new`). */
+/** A task created by a connector (§4 `connector.task.new`) or by a webhook (§7). */
 export interface TaskRecord {
   id: string;
-  connector: string;
+  /** The connector that created it; null for a webhook's task. */
+  connector: string | null;
   instance: string | null;
   name: string;
   data: Record<string, unknown>;
@@ -106,6 +107,25 @@ export interface NewBlob {
   taskId?: string | undefined;
 }
 
+/** A workspace webhook (§7: `POST /event/{id}` creates a task). */
+export interface WebhookRecord {
+  /** Unguessable: it is the path of the webhook's URL. */
+  id: string;
+  name: string;
+  /** Standard Webhooks signing secret (`whsec_…`), or null for a webhook that takes unsigned messages. */
+  secret: string | null;
+  created: Date;
+}
+
+/** A message a webhook accepted, as a task. */
+export interface NewWebhookTask {
+  webhook: string;
+  /** The sender's message id (`webhook-id`); a second message with it creates no task. Null: no de-duplication. */
+  messageId: string | null;
+  name: string;
+  data: Record<string, unknown>;
+}
+
 /** The workspace's persistent state. */
 export interface Store {
   /** Adds a connector. @throws WorkspaceError `CONFLICT` when the name is taken */
@@ -138,6 +158,19 @@ export interface Store {
   getTask(id: string): Promise<TaskRecord | undefined>;
   /** Newest first. */
   listTasks(filter?: { connector?: string | undefined; limit?: number | undefined }): Promise<TaskRecord[]>;
+
+  /** Adds a webhook. @throws WorkspaceError `CONFLICT` when the name is taken */
+  createWebhook(webhook: { id: string; name: string; secret: string | null }): Promise<WebhookRecord>;
+  getWebhook(id: string): Promise<WebhookRecord | undefined>;
+  /** By name. */
+  listWebhooks(): Promise<WebhookRecord[]>;
+  /** Removes a webhook (by id or name) and its message ids; false when there is none. */
+  deleteWebhook(idOrName: string): Promise<boolean>;
+  /**
+   * Creates the task of a webhook message, or answers the task of an earlier message with the
+   * same id (then `created` is false). Safe under concurrent deliveries of one message.
+   */
+  createWebhookTask(task: NewWebhookTask): Promise<{ id: string; created: boolean }>;
 
   createBlob(blob: NewBlob): Promise<BlobRecord>;
   getBlob(connector: string, id: string): Promise<BlobRecord | undefined>;

@@ -173,6 +173,41 @@ describe('workspace task', () => {
   });
 });
 
+describe('workspace webhook', () => {
+  it('adds a webhook, prints its URL and secret once, lists it, shows its tasks and removes it', async () => {
+    const added = await workspace(['webhook', 'add', 'shop-orders', ...target]);
+    expect(added.code, added.stderr).toBe(0);
+    const url = /(http:\S+\/event\/wh_\w+)/.exec(added.stdout)?.[1];
+    const secret = /(whsec_\S+)/.exec(added.stdout)?.[1];
+    expect(url && secret, added.stdout).toBeTruthy();
+
+    const list = await workspace(['webhook', 'list', ...target]);
+    expect(list.stdout).toContain('shop-orders');
+    expect(list.stdout).toContain(url);
+    expect(list.stdout).not.toContain(secret);
+
+    const { signWebhook } = await import('../../src/index.js');
+    const body = JSON.stringify({ order: 7 });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const posted = await fetch(url!, {
+      method: 'POST',
+      headers: { 'webhook-id': 'msg_cli', 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret!, 'msg_cli', timestamp, body) },
+      body,
+    });
+    const { task } = (await posted.json()) as { task: string };
+    const tasks = await workspace(['task', 'list', ...target]);
+    expect(tasks.stdout).toMatch(new RegExp(`${task}\\s+\\(webhook\\)`));
+    expect((await workspace(['task', 'show', task, ...target])).stdout).toContain('From a webhook');
+
+    expect((await workspace(['webhook', 'add', 'open', '--unsigned', ...target])).stdout).toContain('Unsigned');
+    const conflicting = await workspace(['webhook', 'add', 'x', '--unsigned', '--secret', 'whsec_x', ...target]);
+    expect(conflicting.code).not.toBe(0);
+    const removed = await workspace(['webhook', 'rm', 'shop-orders', ...target]);
+    expect(removed.stdout).toContain('Removed webhook "shop-orders"');
+    expect((await workspace(['webhook', 'rm', 'shop-orders', ...target])).code).toBe(1);
+  });
+});
+
 describe('workspace (errors)', () => {
   it('says when the workspace cannot be reached', async () => {
     const res = await workspace(['connector', 'list', '--url', 'http://127.0.0.1:9', '--data', ws.dataDir]);

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openPgliteDriver, openPostgresDriver, openStore, SqlStore, type Store } from '../../src/index.js';
+import { MIGRATIONS, migrate, openPgliteDriver, openPostgresDriver, openStore, SqlStore, type Store } from '../../src/index.js';
 import { FakeConnector, addAndRegister, copyPgliteTemplate, makeDataDir, startTestWorkspace } from '../helpers.js';
 
 interface Backend {
@@ -100,6 +100,40 @@ function storeContract(makeBackend: () => Promise<Backend>): void {
     expect(await store.listTasks({ connector: 'idem' })).toHaveLength(3);
   });
 
+  it('keeps webhooks by id and name, and removes them with their message ids', async () => {
+    const hook = await store.createWebhook({ id: 'wh_1', name: 'orders', secret: 'whsec_x' });
+    expect(hook).toMatchObject({ id: 'wh_1', name: 'orders', secret: 'whsec_x' });
+    await store.createWebhook({ id: 'wh_2', name: 'open', secret: null });
+    await expect(store.createWebhook({ id: 'wh_3', name: 'orders', secret: null })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await store.listWebhooks()).map((w) => [w.name, w.secret])).toEqual([
+      ['open', null],
+      ['orders', 'whsec_x'],
+    ]);
+    const task = await store.createWebhookTask({ webhook: 'wh_1', messageId: 'm1', name: 'orders', data: { n: 1 } });
+    expect(await store.getTask(task.id)).toMatchObject({ connector: null, instance: null, name: 'orders', data: { n: 1 } });
+    expect(await store.deleteWebhook('orders')).toBe(true);
+    expect(await store.deleteWebhook('wh_1')).toBe(false);
+    expect(await store.getWebhook('wh_1')).toBeUndefined();
+    // The task stays; a new webhook reusing the id would not see the old message ids.
+    expect(await store.getTask(task.id)).toBeDefined();
+  });
+
+  it('creates exactly one task for 50 parallel deliveries of one webhook message', async () => {
+    await store.createWebhook({ id: 'wh_dup', name: 'dup', secret: null });
+    const deliver = (messageId: string | null, n: number) =>
+      store.createWebhookTask({ webhook: 'wh_dup', messageId, name: 'dup', data: { n } });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => deliver('msg_same', i)));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    // Another id, or none, is another task.
+    expect((await deliver('msg_other', 0)).created).toBe(true);
+    const [a, b] = await Promise.all([deliver(null, 1), deliver(null, 2)]);
+    expect(a.id).not.toBe(b.id);
+    const ids = new Set([...results.map((r) => r.id), a.id, b.id]);
+    const tasks = (await store.listTasks({ limit: 1000 })).filter((t) => ids.has(t.id));
+    expect(tasks).toHaveLength(3);
+  });
+
   it('stores blobs with metadata and content, per connector', async () => {
     await store.createConnector('blobs', '1');
     const blob = await store.createBlob({ connector: 'blobs', content: Buffer.from('abc').toString('base64'), name: 'a', meta: { k: 1 } });
@@ -118,6 +152,24 @@ describe('SqlStore on PGlite', () => {
     return { open: () => openStore({ dataDir }), cleanup: () => rm(dataDir, { recursive: true, force: true }) };
   });
 
+  it('upgrades a database of schema 1 to webhooks without touching its tasks', async () => {
+    const dir = await makeDataDir();
+    try {
+      const driver = await openPgliteDriver(join(dir, 'pglite'));
+      expect(await migrate(driver, MIGRATIONS.slice(0, 1))).toEqual([1]);
+      await driver.query(`INSERT INTO connectors (name, connector_id) VALUES ('old', '1')`);
+      await driver.query(`INSERT INTO tasks (id, connector, name, data) VALUES ('t1', 'old', 'kept', '{"v":1}')`);
+      expect(await migrate(driver)).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
+      const store = await SqlStore.open(driver);
+      expect(await store.getTask('t1')).toMatchObject({ connector: 'old', data: { v: 1 } });
+      await store.createWebhook({ id: 'wh_up', name: 'up', secret: null });
+      expect((await store.createWebhookTask({ webhook: 'wh_up', messageId: 'm', name: 'up', data: {} })).created).toBe(true);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('keeps its data across a restart, and applies each migration once', async () => {
     const dir = await makeDataDir();
     try {
@@ -128,7 +180,7 @@ describe('SqlStore on PGlite', () => {
       await first.close();
       const driver = await openPgliteDriver(join(dir, 'pglite'));
       expect(await migrate(driver)).toEqual([]);
-      expect(await driver.query('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+      expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
       const second = await SqlStore.open(driver);
       expect(await second.getConnector('persisted')).toMatchObject({ connectorId: '7' });
       expect(await second.getTask(id)).toMatchObject({ name: 'kept', data: { v: 1 } });

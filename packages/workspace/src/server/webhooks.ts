@@ -1,0 +1,294 @@
+/**
+ * Workspace webhooks (protocol.md §7): `POST /event/{webhookId}` creates a task directly, with
+ * `$via: {type: "webhook", id, name, received}` in its data.
+ *
+ * Messages are signed the Standard Webhooks way: headers `webhook-id`, `webhook-timestamp`
+ * (Unix seconds) and `webhook-signature` (space-separated `v1,<base64>`), each signature an
+ * HMAC-SHA256 of `<id>.<timestamp>.<raw body>` keyed with the base64 part of the
+ * `whsec_…` secret. The raw bytes are verified before any JSON parsing, signatures are compared
+ * in constant time, and a message id creates at most one task however often it is re-sent
+ * (reliability.md items 19 and 20).
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Store, WebhookRecord } from '../store/store.js';
+import { HttpError } from './http-io.js';
+
+/** Path prefix of the webhook endpoints. */
+export const EVENT_PREFIX = '/event/';
+/** Prefix of a Standard Webhooks secret. */
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
+/** Limits of the webhook endpoints (options of `startWorkspace`). */
+export interface WebhookLimits {
+  /** Largest body accepted, in bytes; a bigger one gets 413 without being read whole. @default 1048576 */
+  maxBodyBytes?: number;
+  /** Messages per second each webhook takes on average; more get 429 with `Retry-After`. @default 50 */
+  ratePerSecond?: number;
+  /** Messages a webhook takes at once before the rate applies. @default 100 */
+  burst?: number;
+  /** How far `webhook-timestamp` may be from the workspace clock, in seconds. @default 300 */
+  toleranceSec?: number;
+}
+
+const DEFAULT_LIMITS: Required<WebhookLimits> = { maxBodyBytes: 1024 * 1024, ratePerSecond: 50, burst: 100, toleranceSec: 300 };
+/** Longest `webhook-id` kept for de-duplication. */
+const MAX_MESSAGE_ID = 256;
+
+/** A new unguessable webhook id: 128 random bits. For unsigned webhooks the URL is the only credential. */
+export function newWebhookId(): string {
+  return `wh_${randomBytes(16).toString('hex')}`;
+}
+
+/** A new signing secret: `whsec_` and the base64 of 32 random bytes. */
+export function newWebhookSecret(): string {
+  return `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
+}
+
+/**
+ * The HMAC key of a `whsec_…` secret.
+ * @throws HttpError 400 when it is not `whsec_` and base64 of 16 to 128 bytes
+ */
+export function webhookKey(secret: string): Buffer {
+  const encoded = secret.startsWith(WEBHOOK_SECRET_PREFIX) ? secret.slice(WEBHOOK_SECRET_PREFIX.length) : '';
+  const key = Buffer.from(encoded, 'base64');
+  const canonical = encoded.replace(/=+$/, '') === key.toString('base64').replace(/=+$/, '');
+  if (!canonical || key.length < 16 || key.length > 128) {
+    // Never echo the value: it is a secret.
+    throw new HttpError(
+      400,
+      'BAD_REQUEST',
+      `"secret" must be "${WEBHOOK_SECRET_PREFIX}" followed by the base64 of 16 to 128 bytes (as Standard Webhooks senders issue them); leave it out to have one generated`,
+    );
+  }
+  return key;
+}
+
+/** The `webhook-signature` value (`v1,<base64>`) of a message: what a sender puts in the header. */
+export function signWebhook(secret: string, messageId: string, timestamp: number, body: string | Buffer): string {
+  return `v1,${hmac(webhookKey(secret), messageId, String(timestamp), typeof body === 'string' ? Buffer.from(body) : body).toString('base64')}`;
+}
+
+function hmac(key: Buffer, messageId: string, timestamp: string, body: Buffer): Buffer {
+  return createHmac('sha256', key).update(`${messageId}.${timestamp}.`).update(body).digest();
+}
+
+/** Why a message was refused; the message is safe to show (it never holds a signature or the secret). */
+export class WebhookRejected extends HttpError {}
+
+/**
+ * Checks a message's Standard Webhooks headers against its raw body.
+ * @throws WebhookRejected 400 (headers missing or malformed) or 401 (stale timestamp, no valid signature)
+ */
+export function verifyWebhook(
+  secret: string,
+  headers: IncomingMessage['headers'],
+  body: Buffer,
+  options: { nowSec?: number; toleranceSec?: number } = {},
+): { messageId: string; timestamp: number } {
+  const messageId = single(headers['webhook-id']);
+  const timestamp = single(headers['webhook-timestamp']);
+  const signatures = single(headers['webhook-signature']);
+  const missing = [
+    ...(messageId ? [] : ['webhook-id']),
+    ...(timestamp ? [] : ['webhook-timestamp']),
+    ...(signatures ? [] : ['webhook-signature']),
+  ];
+  if (missing.length > 0) {
+    throw new WebhookRejected(
+      400,
+      'WEBHOOK_HEADERS_MISSING',
+      `missing ${missing.join(', ')}: this webhook takes messages signed as Standard Webhooks describes`,
+    );
+  }
+  if (messageId!.length > MAX_MESSAGE_ID) {
+    throw new WebhookRejected(400, 'BAD_REQUEST', `webhook-id is longer than ${MAX_MESSAGE_ID} characters`);
+  }
+  if (!/^\d{1,12}$/.test(timestamp!)) {
+    throw new WebhookRejected(400, 'BAD_REQUEST', 'webhook-timestamp must be Unix time in whole seconds');
+  }
+  const seconds = Number(timestamp);
+  const now = options.nowSec ?? Math.floor(Date.now() / 1000);
+  const tolerance = options.toleranceSec ?? DEFAULT_LIMITS.toleranceSec;
+  if (Math.abs(now - seconds) > tolerance) {
+    throw new WebhookRejected(
+      401,
+      'WEBHOOK_TIMESTAMP',
+      `webhook-timestamp is ${Math.abs(now - seconds)} s off the workspace clock (at most ${tolerance} s): a replayed message, or a sender clock to fix`,
+    );
+  }
+  const expected = hmac(webhookKey(secret), messageId!, timestamp!, body);
+  let valid = false;
+  for (const candidate of signatures!.split(' ')) {
+    const comma = candidate.indexOf(',');
+    if (comma < 0 || candidate.slice(0, comma) !== 'v1') continue;
+    const given = Buffer.from(candidate.slice(comma + 1), 'base64');
+    // Equal lengths first (an HMAC's length is public); then a constant-time compare.
+    if (given.length === expected.length && timingSafeEqual(given, expected)) valid = true;
+  }
+  if (!valid) {
+    throw new WebhookRejected(
+      401,
+      'WEBHOOK_SIGNATURE',
+      'no valid v1 signature in webhook-signature: the body was changed, or the sender signs with another secret',
+    );
+  }
+  return { messageId: messageId!, timestamp: seconds };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value.join(' ') : value;
+  return text === undefined || text.trim() === '' ? undefined : text.trim();
+}
+
+/** A token bucket per webhook: `burst` at once, refilled at `ratePerSecond`. */
+export class WebhookRateLimiter {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #rate: number;
+  readonly #burst: number;
+
+  constructor(ratePerSecond: number, burst: number) {
+    this.#rate = ratePerSecond;
+    this.#burst = Math.max(1, burst);
+  }
+
+  /** Takes one message; answers 0 when allowed, else the seconds to wait (≥ 1). */
+  take(key: string, nowMs = performance.now()): number {
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      if (this.#buckets.size >= 10_000) this.#prune(nowMs);
+      bucket = { tokens: this.#burst, at: nowMs };
+      this.#buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(this.#burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.#rate);
+    bucket.at = nowMs;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.#rate));
+  }
+
+  /** Forgets buckets that are full again (they behave exactly like new ones). */
+  #prune(nowMs: number): void {
+    for (const [key, bucket] of this.#buckets) {
+      if (bucket.tokens + ((nowMs - bucket.at) / 1000) * this.#rate >= this.#burst) this.#buckets.delete(key);
+    }
+  }
+}
+
+/** What the event endpoint needs. */
+export interface WebhookContext {
+  store: Store;
+  logger: Logger;
+  webhookLimits: Required<WebhookLimits>;
+  webhookRate: WebhookRateLimiter;
+}
+
+/** The limits with their defaults filled in. */
+export function webhookLimits(limits: WebhookLimits = {}): Required<WebhookLimits> {
+  const merged = { ...DEFAULT_LIMITS, ...limits };
+  for (const [name, value] of Object.entries(merged)) {
+    if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`webhooks.${name} must be a positive number, got ${String(value)}`);
+  }
+  return merged;
+}
+
+/** Serves `POST /event/{id}`. */
+export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  const limits = ctx.webhookLimits;
+  let webhook: WebhookRecord | undefined;
+  try {
+    if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${EVENT_PREFIX}<id> takes POST`);
+    webhook = id === '' ? undefined : await ctx.store.getWebhook(id);
+    if (!webhook) throw new HttpError(404, 'NOT_FOUND', 'no such webhook: check the URL (workspace webhook list)');
+    const wait = ctx.webhookRate.take(webhook.id);
+    if (wait > 0) {
+      throw new HttpError(
+        429,
+        'RATE_LIMITED',
+        `this webhook takes at most ${limits.ratePerSecond} messages per second: retry after ${wait} s`,
+        {
+          retryAfter: wait,
+        },
+      );
+    }
+    const body = await readRawBody(req, limits.maxBodyBytes);
+    const verified = webhook.secret === null ? undefined : verifyWebhook(webhook.secret, req.headers, body, limits);
+    // Parsed only once its bytes are known to come from the sender.
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      throw new HttpError(400, 'BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`);
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new HttpError(400, 'BAD_REQUEST', 'the body must be a JSON object: its members become the task data');
+    }
+    const messageId = verified?.messageId ?? single(req.headers['webhook-id'])?.slice(0, MAX_MESSAGE_ID) ?? null;
+    const via = { type: 'webhook', id: webhook.id, name: webhook.name, received: new Date().toISOString() };
+    const task = await ctx.store.createWebhookTask({
+      webhook: webhook.id,
+      messageId,
+      name: webhook.name,
+      data: { ...(payload as Record<string, unknown>), $via: via },
+    });
+    ctx.logger.info(
+      { webhook: webhook.name, task: task.id, duplicate: !task.created },
+      task.created ? 'webhook task created' : 'webhook message seen before',
+    );
+    send(res, 200, { task: task.id, duplicate: !task.created });
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    if (error.status !== 429 && error.status !== 404) {
+      // The reason only: never headers, signatures or the body.
+      ctx.logger.warn({ webhook: webhook?.name, status: error.status, code: error.code }, 'webhook message refused');
+    }
+    const retryAfter = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
+    send(res, error.status, { error: { code: error.code, message: error.message } }, retryAfter);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, retryAfter?: number): void {
+  const text = JSON.stringify(body);
+  // A refused body may still be arriving: close the connection rather than read it.
+  const unread = status === 413 || status === 429 || !res.req.complete;
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+    ...(unread ? { connection: 'close' } : {}),
+  });
+  res.end(text);
+}
+
+/**
+ * The raw body, up to `limit` bytes. A declared length over the limit is refused before any of
+ * it is read; a body that grows past it stops being read.
+ * @throws HttpError 413
+ */
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = (): HttpError => new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than this webhook takes (${limit} bytes)`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('error', reject);
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+  });
+}
