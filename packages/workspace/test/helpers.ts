@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { WebSocket } from 'ws';
 import { MIGRATIONS, openStore, startWorkspace, type Workspace, type WorkspaceOptions } from '../src/index.js';
 
@@ -20,6 +21,18 @@ export interface TestWorkspace extends Workspace {
 }
 
 export const silentLogger = pino({ level: 'silent' });
+
+/** A pino logger at `level` that keeps what it writes: `text()` is the log so far. */
+export function capturingLogger(level = 'trace'): { logger: Logger; text: () => string } {
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), text: () => text };
+}
 
 export async function makeDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'ck-workspace-'));

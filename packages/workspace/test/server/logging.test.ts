@@ -1,19 +1,11 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@connector-kit/sdk/secrets';
-import { FakeConnector, registerBody, startTestWorkspace, waitForPacket, type TestWorkspace } from '../helpers.js';
+import { FakeConnector, capturingLogger, registerBody, startTestWorkspace, waitForPacket, type TestWorkspace } from '../helpers.js';
 
 let ws: TestWorkspace;
-let log = '';
+const captured = capturingLogger('trace');
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      log += chunk.toString();
-      done();
-    },
-  });
-  ws = await startTestWorkspace({ logger: pino({ level: 'trace' }, sink) });
+  ws = await startTestWorkspace({ logger: captured.logger });
 }, 60_000);
 afterAll(() => ws?.close());
 
@@ -33,6 +25,7 @@ describe('logging', () => {
     await connector.request('connector.unknown', { x: 'MARKER' });
     await connector.close();
 
+    const log = captured.text();
     expect(log).toContain('config updated');
     for (const secret of [token, body.key, ws.adminToken, 'MARKER']) expect(log).not.toContain(secret);
   });

@@ -3,24 +3,16 @@
  * 127.0.0.1, messages posted over HTTP.
  */
 import { request } from 'node:http';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhook, WebhookRateLimiter } from '../../src/index.js';
-import { startTestWorkspace, type TestWorkspace } from '../helpers.js';
+import { capturingLogger, startTestWorkspace, type TestWorkspace } from '../helpers.js';
 
 let ws: TestWorkspace;
-let log = '';
+const captured = capturingLogger('trace');
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      log += chunk.toString();
-      done();
-    },
-  });
   ws = await startTestWorkspace({
-    logger: pino({ level: 'trace' }, sink),
+    logger: captured.logger,
     webhooks: { maxBodyBytes: 64 * 1024, ratePerSecond: 1000, burst: 1000 },
   });
 }, 60_000);
@@ -271,6 +263,7 @@ describe('webhooks in the admin API', () => {
     const headers = signed(hook.secret, body);
     expect((await post(hook.url, body, headers)).status).toBe(200);
     await post(hook.url, body, { ...headers, 'webhook-signature': 'v1,c2lnLU1BUktFUg==' });
+    const log = captured.text();
     expect(log).toContain('webhook task created');
     expect(log).toContain('webhook message refused');
     for (const secret of [hook.secret, hook.secret.slice(6), headers['webhook-signature']!.slice(3), 'MARKER', 'c2lnLU1BUktFUg']) {
