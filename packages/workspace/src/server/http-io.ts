@@ -22,53 +22,68 @@ export class HttpError extends Error {
 }
 
 /**
- * Reads the body as JSON; an empty body is `undefined`. Stops reading past `limit`.
- * @throws HttpError 413 past the limit, 400 when the body is not JSON
+ * Reads the body, up to `limit` bytes; a declared length over it is refused before any is read.
+ * Past the limit, `'drain'` reads the rest and drops it (so a 413 can still be answered on a
+ * connection that stays open), `'stop'` reads no more (the answer then closes the connection).
+ * @throws HttpError 413 past the limit
  */
-export function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+export function readBody(req: IncomingMessage, limit: number, overflow: 'drain' | 'stop'): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    if (overflow === 'drain') req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    let failed = Number.isFinite(declared) && declared > limit;
-    if (failed) reject(tooLarge(limit));
     const chunks: Buffer[] = [];
     let size = 0;
-    // Past the limit the rest is read and dropped, never buffered, so the 413 can still be sent.
-    req.on('data', (chunk: Buffer) => {
+    let failed = false;
+    const onData = (chunk: Buffer): void => {
       if (failed) return;
       size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        chunks.length = 0;
-        reject(tooLarge(limit));
-      } else {
-        chunks.push(chunk);
+      if (size <= limit) return void chunks.push(chunk);
+      failed = true;
+      chunks.length = 0;
+      if (overflow === 'stop') {
+        req.off('data', onData);
+        req.pause();
       }
-    });
+      reject(tooLarge(limit));
+    };
+    req.on('data', onData);
     req.on('error', reject);
     req.on('end', () => {
-      if (failed) return;
-      if (size === 0) return resolve(undefined);
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown);
-      } catch (error) {
-        reject(new HttpError(400, 'BAD_REQUEST', `the request body is not JSON: ${(error as Error).message}`));
-      }
+      if (!failed) resolve(Buffer.concat(chunks, size));
     });
   });
+}
+
+/**
+ * Reads the body as JSON; an empty body is `undefined`. Past `limit` the rest is drained.
+ * @throws HttpError 413 past the limit, 400 when the body is not JSON
+ */
+export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const body = await readBody(req, limit, 'drain');
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new HttpError(400, 'BAD_REQUEST', `the request body is not JSON: ${(error as Error).message}`);
+  }
 }
 
 function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
 }
 
-/** Writes a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Writes a JSON answer; `headers` are added (e.g. `retry-after`). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     ...(status === 413 ? { connection: 'close' } : {}),
+    ...headers,
   });
   res.end(text);
 }

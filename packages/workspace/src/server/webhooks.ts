@@ -13,7 +13,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Store, WebhookRecord } from '../store/store.js';
-import { HttpError } from './http-io.js';
+import { HttpError, readBody, sendJson } from './http-io.js';
 
 /** Path prefix of the webhook endpoints. */
 export const EVENT_PREFIX = '/event/';
@@ -214,7 +214,7 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
         },
       );
     }
-    const body = await readRawBody(req, limits.maxBodyBytes);
+    const body = await readBody(req, limits.maxBodyBytes, 'stop');
     const verified = webhook.secret === null ? undefined : verifyWebhook(webhook.secret, req.headers, body, limits);
     // Parsed only once its bytes are known to come from the sender.
     let payload: unknown;
@@ -238,7 +238,7 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
       { webhook: webhook.name, task: task.id, duplicate: !task.created },
       task.created ? 'webhook task created' : 'webhook message seen before',
     );
-    send(res, 200, { task: task.id, duplicate: !task.created });
+    sendJson(res, 200, { task: task.id, duplicate: !task.created });
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     if (error.status !== 429 && error.status !== 404) {
@@ -246,49 +246,15 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
       ctx.logger.warn({ webhook: webhook?.name, status: error.status, code: error.code }, 'webhook message refused');
     }
     const retryAfter = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
-    send(res, error.status, { error: { code: error.code, message: error.message } }, retryAfter);
+    // A refused body may still be arriving: close the connection rather than read it.
+    sendJson(
+      res,
+      error.status,
+      { error: { code: error.code, message: error.message } },
+      {
+        ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+        ...(req.complete ? {} : { connection: 'close' }),
+      },
+    );
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown, retryAfter?: number): void {
-  const text = JSON.stringify(body);
-  // A refused body may still be arriving: close the connection rather than read it.
-  const unread = status === 413 || status === 429 || !res.req.complete;
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
-    ...(unread ? { connection: 'close' } : {}),
-  });
-  res.end(text);
-}
-
-/**
- * The raw body, up to `limit` bytes. A declared length over the limit is refused before any of
- * it is read; a body that grows past it stops being read.
- * @throws HttpError 413
- */
-function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = (): HttpError => new HttpError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than this webhook takes (${limit} bytes)`);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        chunks.length = 0;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('error', reject);
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-  });
 }
