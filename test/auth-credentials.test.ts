@@ -108,10 +108,13 @@ describe.each(kinds)('$name end to end', ({ name, auth, values, wrong }) => {
 
       // A wrong secret: a typed AUTH_FAILED that names the field, never the value.
       await cli(['config', 'set', name, ...wrong]);
-      await vi.waitFor(async () => {
-        const res = await call(name);
-        expect(res.body.error?.code).toBe('AUTH_FAILED');
-      }, { timeout: 10_000 });
+      await vi.waitFor(
+        async () => {
+          const res = await call(name);
+          expect(res.body.error?.code).toBe('AUTH_FAILED');
+        },
+        { timeout: 10_000 },
+      );
     } finally {
       await running.stop();
     }

@@ -137,7 +137,8 @@ export async function consent(authorizationUrl: string, stopAt: string): Promise
 export function captureLogs(kind: 'connector' | 'workspace' = 'connector') {
   const chunks: string[] = [];
   const destination = { write: (line: string) => void chunks.push(line) } as unknown as NodeJS.WritableStream;
-  const logger = kind === 'connector' ? createLogger({ level: 'debug', destination }) : pino({ level: 'debug' }, destination as pino.DestinationStream);
+  const logger =
+    kind === 'connector' ? createLogger({ level: 'debug', destination }) : pino({ level: 'debug' }, destination as pino.DestinationStream);
   return { logger, text: () => chunks.join('') };
 }
 

@@ -9,7 +9,16 @@ import { defineConnector, defineMethod, oauth2 } from '@connector-kit/sdk';
 import { decryptSecret, importPrivateKey, keyId, importPublicKey } from '@connector-kit/sdk/secrets';
 import type { Workspace } from '@connector-kit/workspace';
 import { admin, runWorkspaceCli, startTestWorkspace, tempDir } from './helpers.js';
-import { captureLogs, consent, leaks, runInProcess, startAuthorizationServer, startResourceApi, type AuthorizationServer, type ResourceApi } from './auth-helpers.js';
+import {
+  captureLogs,
+  consent,
+  leaks,
+  runInProcess,
+  startAuthorizationServer,
+  startResourceApi,
+  type AuthorizationServer,
+  type ResourceApi,
+} from './auth-helpers.js';
 
 const CODE_SECRET = 'MARKER-code-client-secret-4e1f';
 const CC_SECRET = 'MARKER-cc-client-secret-8a02';
@@ -28,7 +37,11 @@ const logSources: Array<() => string> = [];
 const stops: Array<() => Promise<void>> = [];
 let codeConnector: Awaited<ReturnType<typeof runInProcess>>;
 
-const me = defineMethod({ description: 'asks the API who the token belongs to', input: z.object({}), handler: (_i, ctx) => ctx.http.get('/me') });
+const me = defineMethod({
+  description: 'asks the API who the token belongs to',
+  input: z.object({}),
+  handler: (_i, ctx) => ctx.http.get('/me'),
+});
 
 async function addConnector(name: string, connectorId: string): Promise<string> {
   const added = await admin(ws, 'POST', 'connectors', { name, connectorId });
@@ -52,13 +65,20 @@ const call = async (name: string) => {
 async function storedTokens(name: string): Promise<Record<string, any>> {
   const entry = (await ws.store.getConfig(name)).find((e) => e.field === 'oauthResult');
   const key = importPrivateKey(codeConnector.keys.privateKey);
-  return (await decryptSecret(String(entry!.value), [{ key, kid: keyId(importPublicKey(codeConnector.keys.publicKey)) }], 'oauth-e2e')) as Record<string, any>;
+  return (await decryptSecret(
+    String(entry!.value),
+    [{ key, kid: keyId(importPublicKey(codeConnector.keys.publicKey)) }],
+    'oauth-e2e',
+  )) as Record<string, any>;
 }
 
 async function connectThroughBrowser(): Promise<{ callbackUrl: string; page: Response }> {
   const out = await cli(['oauth', 'connect', 'oauth-e2e']);
   expect(out.code, out.stderr).toBe(0);
-  const url = out.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('http'))!;
+  const url = out.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('http'))!;
   const callbackUrl = await consent(url, `${ws.url}oauth/callback`);
   codes.push(new URL(callbackUrl).searchParams.get('code') ?? '');
   return { callbackUrl, page: await fetch(callbackUrl) };
@@ -75,7 +95,14 @@ beforeAll(async () => {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
     },
-    { client_id: 'ck-cc', client_secret: CC_SECRET, redirect_uris: [], grant_types: ['client_credentials'], response_types: [], token_endpoint_auth_method: 'client_secret_post' },
+    {
+      client_id: 'ck-cc',
+      client_secret: CC_SECRET,
+      redirect_uris: [],
+      grant_types: ['client_credentials'],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_post',
+    },
   ]);
   api = await startResourceApi(async (token) => {
     const found = (await as.provider.AccessToken.find(token)) ?? (await as.provider.ClientCredentials.find(token));
@@ -120,7 +147,9 @@ describe('OAuth authorization code through the workspace', () => {
     expect(await page.text()).toContain('Connected &quot;oauth-e2e&quot;');
     const tokens = await storedTokens('oauth-e2e');
     expect(tokens).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String), expires_in: 3600 });
-    await vi.waitFor(async () => expect((await call('oauth-e2e')).body).toEqual({ result: { user: 'ada', path: '/me' } }), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await call('oauth-e2e')).body).toEqual({ result: { user: 'ada', path: '/me' } }), {
+      timeout: 10_000,
+    });
     expect(api.tokens.at(-1)).toBe(tokens.access_token);
     // The same callback again: its state was used.
     const replay = await fetch(callbackUrl);
@@ -130,7 +159,12 @@ describe('OAuth authorization code through the workspace', () => {
 
   it('refuses a tampered state without calling the connector', async () => {
     const out = await cli(['oauth', 'connect', 'oauth-e2e']);
-    const url = new URL(out.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('http'))!);
+    const url = new URL(
+      out.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l.startsWith('http'))!,
+    );
     const callbackUrl = new URL(await consent(url.href, `${ws.url}oauth/callback`));
     const state = callbackUrl.searchParams.get('state')!;
     callbackUrl.searchParams.set('state', `${state.slice(0, -2)}xx`);
@@ -172,7 +206,7 @@ describe('OAuth authorization code through the workspace', () => {
     expect(failed.body.error).toMatchObject({ code: 'REAUTHORIZATION_REQUIRED', message: expect.stringContaining('invalid_grant') });
     await vi.waitFor(async () => {
       const [instance] = (await admin(ws, 'GET', 'connectors/oauth-e2e')).body.connector.instances;
-      expect(instance.health).toMatchObject({ ok: false, error: expect.stringContaining("workspace oauth connect") });
+      expect(instance.health).toMatchObject({ ok: false, error: expect.stringContaining('workspace oauth connect') });
     });
     const tokenRequests = as.tokenRequests();
     expect((await call('oauth-e2e')).body.error.code).toBe('REAUTHORIZATION_REQUIRED');

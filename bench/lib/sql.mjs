@@ -104,7 +104,12 @@ export async function sqlWalks(ws, { rows, pageSize, runs, add, log, nodeOptions
     log(`seeded ${rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const page = (cursor) =>
-      call('selectPage', { sql: `SELECT id, name, amount, created_at FROM ${table}`, orderBy: ['id'], pageSize, ...(cursor ? { cursor } : {}) });
+      call('selectPage', {
+        sql: `SELECT id, name, amount, created_at FROM ${table}`,
+        orderBy: ['id'],
+        pageSize,
+        ...(cursor ? { cursor } : {}),
+      });
     // Warm-up: a few pages, so the first walk does not pay for JIT and the pool's connections.
     let warm = await page();
     for (let i = 0; i < 3 && warm.nextCursor; i++) warm = await page(warm.nextCursor);

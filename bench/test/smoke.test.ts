@@ -44,7 +44,13 @@ describe('bench (smoke)', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code, output).toBe(0);
 
-    const result = JSON.parse(readFileSync(out, 'utf8')) as { smoke: boolean; node: string; commit: string; metrics: Row[]; skipped: unknown[] };
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      smoke: boolean;
+      node: string;
+      commit: string;
+      metrics: Row[];
+      skipped: unknown[];
+    };
     expect(result.smoke).toBe(true);
     expect(result.node).toBe(process.version);
     expect(result.commit).not.toBe('');
@@ -55,7 +61,8 @@ describe('bench (smoke)', () => {
     for (const row of result.metrics) {
       const metric = METRICS.find((m) => m.id === row.id)!;
       for (const side of metric.oursOnly ? [row.ours] : [row.ours, row.raw!]) {
-        for (const value of [side.median, side.min, side.max, ...side.samples]) expect(Number.isFinite(value), `${row.id}: ${value}`).toBe(true);
+        for (const value of [side.median, side.min, side.max, ...side.samples])
+          expect(Number.isFinite(value), `${row.id}: ${value}`).toBe(true);
       }
       if (metric.oursOnly) expect(row.raw, `${row.id} has no raw side`).toBeNull();
       else expect(Number.isFinite(row.ratio), `${row.id} ratio`).toBe(true);

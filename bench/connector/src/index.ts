@@ -28,7 +28,13 @@ export default defineConnector({
     }),
     blob: method({
       description: 'Returns a string of `bytes` bytes (cached, so generating it is not measured)',
-      input: z.object({ bytes: z.number().int().min(0).max(8 * 1024 * 1024) }),
+      input: z.object({
+        bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(8 * 1024 * 1024),
+      }),
       handler: ({ bytes }) => ({ data: blobOf(bytes) }),
     }),
   }),

@@ -7,7 +7,13 @@ export { Hub, type CallOptions, type HubOptions, type HealthReport, type OnlineI
 export { WorkspaceError, WorkspaceErrorCode } from './errors.js';
 export { SECRET_MASK } from './server/config.js';
 export { OAuthService, OAUTH_CALLBACK_PATH, type OAuthServiceOptions, type OAuthStart } from './server/oauth.js';
-export { OAuthStateStore, pkcePair, type OAuthStateEntry, type OAuthStateProblem, type OAuthStateStoreOptions } from './server/oauth-state.js';
+export {
+  OAuthStateStore,
+  pkcePair,
+  type OAuthStateEntry,
+  type OAuthStateProblem,
+  type OAuthStateStoreOptions,
+} from './server/oauth-state.js';
 export { ADMIN_TOKEN_FILE, adminTokenPath, loadOrCreateAdminToken } from './server/admin-token.js';
 export { startHeartbeat, type Heartbeat, type HeartbeatOptions, type HeartbeatTimers } from './server/heartbeat.js';
 export { splitIntoFrames, MAX_PACKETS_PER_FRAME, MAX_FRAME_CHARS } from './server/connection.js';

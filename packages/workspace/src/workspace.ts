@@ -114,8 +114,18 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, postgres: options.postgres });
 
   // 3. Server: device endpoints, transport and admin API on one port.
-  const hub = new Hub({ store, logger, callTimeoutMs, ...(options.backpressure === undefined ? {} : { backpressure: options.backpressure }) });
-  const oauth = new OAuthService({ store, hub, logger, ...(options.oauthStateTtlMs === undefined ? {} : { ttlMs: options.oauthStateTtlMs }) });
+  const hub = new Hub({
+    store,
+    logger,
+    callTimeoutMs,
+    ...(options.backpressure === undefined ? {} : { backpressure: options.backpressure }),
+  });
+  const oauth = new OAuthService({
+    store,
+    hub,
+    logger,
+    ...(options.oauthStateTtlMs === undefined ? {} : { ttlMs: options.oauthStateTtlMs }),
+  });
   const limits = webhookLimits(options.webhooks);
   const httpContext = {
     store,

@@ -56,7 +56,8 @@ export function createBasicSession(auth: BasicAuth, env: AuthEnvironment): AuthS
     },
     secrets() {
       const { username, password } = env.config;
-      const pair = typeof username === 'string' && typeof password === 'string' ? [Buffer.from(`${username}:${password}`).toString('base64')] : [];
+      const pair =
+        typeof username === 'string' && typeof password === 'string' ? [Buffer.from(`${username}:${password}`).toString('base64')] : [];
       return [password, ...pair].filter((v): v is string => typeof v === 'string');
     },
     rejectedHint() {

@@ -54,7 +54,10 @@ export function createAuthSession(auth: AuthSpec, env: AuthEnvironment, carried?
 }
 
 function unknownKind(auth: never): never {
-  throw new ConnectorError('DEFINITION_INVALID', `unknown auth type ${JSON.stringify((auth as { type?: unknown }).type)}: use apiKey(), basic(), session() or oauth2()`);
+  throw new ConnectorError(
+    'DEFINITION_INVALID',
+    `unknown auth type ${JSON.stringify((auth as { type?: unknown }).type)}: use apiKey(), basic(), session() or oauth2()`,
+  );
 }
 
 export { apiKey, type ApiKeyAuth, type ApiKeyOptions } from './api-key.js';

@@ -19,7 +19,10 @@ type Config = Readonly<Record<string, unknown>>;
 
 function requireAuthorizationCode(auth: OAuth2Auth): void {
   if (grantOf(auth) !== 'authorization_code') {
-    throw new ConnectorError('METHOD_NOT_FOUND', 'this connector uses the client credentials grant: there is nothing for a person to connect');
+    throw new ConnectorError(
+      'METHOD_NOT_FOUND',
+      'this connector uses the client credentials grant: there is nothing for a person to connect',
+    );
   }
 }
 
@@ -35,13 +38,16 @@ export function startOAuth(auth: OAuth2Auth, config: Config, env: Env): StartOAu
   const base = client.authorizationUrl!;
   const pkce = auth.pkce ?? true;
   if (base.includes('{{')) {
-    const url = base.replaceAll('{{clientId}}', encodeURIComponent(client.clientId)).replaceAll('{{scope}}', encodeURIComponent(client.scope));
+    const url = base
+      .replaceAll('{{clientId}}', encodeURIComponent(client.clientId))
+      .replaceAll('{{scope}}', encodeURIComponent(client.scope));
     return { url, useCodeChallenge: pkce && url.includes('{{codeChallenge}}') };
   }
   const params: string[] = [`response_type=code`, `client_id=${encodeURIComponent(client.clientId)}`, 'redirect_uri={{redirectURI}}'];
   if (client.scope !== '') params.push(`scope=${encodeURIComponent(client.scope)}`);
   if (pkce) params.push('code_challenge={{codeChallenge}}', 'code_challenge_method=S256');
-  for (const [name, value] of Object.entries(auth.authorizationParams ?? {})) params.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  for (const [name, value] of Object.entries(auth.authorizationParams ?? {}))
+    params.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
   return { url: `${base}${base.includes('?') ? '&' : '?'}${params.join('&')}`, useCodeChallenge: pkce };
 }
 
@@ -49,11 +55,19 @@ export function startOAuth(auth: OAuth2Auth, config: Config, env: Env): StartOAu
  * §4 `finish-oauth`: exchanges the code for tokens (§6 step 4). The caller encrypts the set.
  * @throws ConnectorError `BAD_REQUEST` for malformed arguments, `AUTH_FAILED` and friends from the token endpoint
  */
-export async function finishOAuth(auth: OAuth2Auth, config: Config, env: Env, args: Record<string, unknown>, deps: TokenEndpointDeps): Promise<TokenSet> {
+export async function finishOAuth(
+  auth: OAuth2Auth,
+  config: Config,
+  env: Env,
+  args: Record<string, unknown>,
+  deps: TokenEndpointDeps,
+): Promise<TokenSet> {
   requireAuthorizationCode(auth);
   const { code, redirectURI, codeVerifier } = args;
-  if (typeof code !== 'string' || code === '') throw new ConnectorError('BAD_REQUEST', 'finish-oauth needs "code": the authorization code from the callback');
-  if (typeof redirectURI !== 'string' || redirectURI === '') throw new ConnectorError('BAD_REQUEST', 'finish-oauth needs "redirectURI": the callback URL used in the authorization request');
+  if (typeof code !== 'string' || code === '')
+    throw new ConnectorError('BAD_REQUEST', 'finish-oauth needs "code": the authorization code from the callback');
+  if (typeof redirectURI !== 'string' || redirectURI === '')
+    throw new ConnectorError('BAD_REQUEST', 'finish-oauth needs "redirectURI": the callback URL used in the authorization request');
   if (codeVerifier !== undefined && codeVerifier !== null && typeof codeVerifier !== 'string') {
     throw new ConnectorError('BAD_REQUEST', 'finish-oauth: "codeVerifier" must be a string');
   }

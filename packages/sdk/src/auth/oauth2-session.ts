@@ -71,19 +71,27 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
     }
     const now = env.timers.now();
     const next = tokenSetFromResponse(response, now, tokens);
-    if (next === undefined) throw new ConnectorError('AUTH_FAILED', 'the token endpoint answered without an access_token: check the OAuth settings');
+    if (next === undefined)
+      throw new ConnectorError('AUTH_FAILED', 'the token endpoint answered without an access_token: check the OAuth settings');
     if (grant === 'authorization_code') {
       // Item 14: the new (possibly rotated) refresh token is saved before the access token is used.
       try {
         await env.saveTokens?.(next);
       } catch (error) {
-        env.logger.error({ err: (error as Error).message }, 'oauth: could not send the new tokens to the workspace; they are kept in memory');
+        env.logger.error(
+          { err: (error as Error).message },
+          'oauth: could not send the new tokens to the workspace; they are kept in memory',
+        );
       }
     }
     use(next);
     if (!isTokenFresh(next, now, skew)) {
       // Item 15: a token that is expired on arrival (expires_in ≤ 0) is never sent.
-      throw new ConnectorError('AUTH_FAILED', `the token endpoint returned an access token that has already expired (expires_in ${String(next.expires_in)}); not sending it`, { retryable: true });
+      throw new ConnectorError(
+        'AUTH_FAILED',
+        `the token endpoint returned an access token that has already expired (expires_in ${String(next.expires_in)}); not sending it`,
+        { retryable: true },
+      );
     }
   }
 
@@ -110,9 +118,13 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
     },
     secrets() {
       const { clientSecret } = env.config;
-      return [tokens?.access_token, tokens?.refresh_token, typeof clientSecret === 'string' ? clientSecret : undefined, env.env.OAUTH_CLIENT_SECRET, auth.clientSecret].filter(
-        (v): v is string => typeof v === 'string' && v !== '',
-      );
+      return [
+        tokens?.access_token,
+        tokens?.refresh_token,
+        typeof clientSecret === 'string' ? clientSecret : undefined,
+        env.env.OAUTH_CLIENT_SECRET,
+        auth.clientSecret,
+      ].filter((v): v is string => typeof v === 'string' && v !== '');
     },
     rejectedHint() {
       return grant === 'client_credentials'

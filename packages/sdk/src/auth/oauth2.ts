@@ -68,11 +68,21 @@ function configurable(auth: OAuth2Auth): boolean {
 export function oauth2Fields(auth: OAuth2Auth): Record<string, ConfigFieldSchema> {
   const fields: Record<string, ConfigFieldSchema> = {};
   if (configurable(auth)) {
-    fields.clientId = { name: 'OAuth client ID', type: 'line', plain: true, description: 'The client ID of the OAuth app registered with the provider.' };
+    fields.clientId = {
+      name: 'OAuth client ID',
+      type: 'line',
+      plain: true,
+      description: 'The client ID of the OAuth app registered with the provider.',
+    };
     fields.clientSecret = { name: 'OAuth client secret', type: 'line', description: 'The client secret of that OAuth app.' };
   }
   if (grantOf(auth) === 'authorization_code') {
-    fields[OAUTH_RESULT_FIELD] = { name: 'OAuth connection', type: 'managed', optional: true, description: 'Tokens stored by the workspace after a person connects the account.' };
+    fields[OAUTH_RESULT_FIELD] = {
+      name: 'OAuth connection',
+      type: 'managed',
+      optional: true,
+      description: 'Tokens stored by the workspace after a person connects the account.',
+    };
   }
   return fields;
 }
@@ -95,17 +105,27 @@ function pick(...values: unknown[]): string | undefined {
  * Resolves the client (§6 order: config when configurable, env, code).
  * @throws ConnectorError `OAUTH_CLIENT_MISSING` naming what to set
  */
-export function resolveOAuthClient(auth: OAuth2Auth, config: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>): OAuthClient {
+export function resolveOAuthClient(
+  auth: OAuth2Auth,
+  config: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): OAuthClient {
   const fromConfig = configurable(auth) ? config : {};
   const clientId = pick(fromConfig.clientId, env.OAUTH_CLIENT_ID, auth.clientId);
   const clientSecret = pick(fromConfig.clientSecret, env.OAUTH_CLIENT_SECRET, auth.clientSecret);
   const tokenUrl = pick(env.OAUTH_TOKEN_URL, auth.tokenUrl);
   const authorizationUrl = pick(env.OAUTH_AUTHORIZATION_URL, auth.authorizationUrl);
-  const where = configurable(auth) ? "the config field \"clientId\" ('workspace config set <connector> clientId=…') or env OAUTH_CLIENT_ID" : 'env OAUTH_CLIENT_ID or clientId in oauth2()';
+  const where = configurable(auth)
+    ? 'the config field "clientId" (\'workspace config set <connector> clientId=…\') or env OAUTH_CLIENT_ID'
+    : 'env OAUTH_CLIENT_ID or clientId in oauth2()';
   if (clientId === undefined) throw new ConnectorError('OAUTH_CLIENT_MISSING', `no OAuth client id: set ${where}`);
-  if (tokenUrl === undefined) throw new ConnectorError('OAUTH_CLIENT_MISSING', 'no OAuth token URL: set tokenUrl in oauth2() or env OAUTH_TOKEN_URL');
+  if (tokenUrl === undefined)
+    throw new ConnectorError('OAUTH_CLIENT_MISSING', 'no OAuth token URL: set tokenUrl in oauth2() or env OAUTH_TOKEN_URL');
   if (grantOf(auth) === 'authorization_code' && authorizationUrl === undefined) {
-    throw new ConnectorError('OAUTH_CLIENT_MISSING', 'no OAuth authorization URL: set authorizationUrl in oauth2() or env OAUTH_AUTHORIZATION_URL');
+    throw new ConnectorError(
+      'OAUTH_CLIENT_MISSING',
+      'no OAuth authorization URL: set authorizationUrl in oauth2() or env OAUTH_AUTHORIZATION_URL',
+    );
   }
   const scope = pick(env.OAUTH_SCOPE) ?? (auth.scopes ?? []).join(' ');
   return { clientId, clientSecret, scope, authorizationUrl, tokenUrl };

@@ -26,7 +26,10 @@ export async function writeKeys(options: KeysOptions): Promise<{ kid: string; fi
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const current = parseEnv(text);
   if (current.PRIVATE_KEY && !options.force && !options.rotate) {
-    throw new ConnectorError('KEYS_EXIST', `${file} already has a PRIVATE_KEY: pass --rotate to keep it as PREVIOUS_PRIVATE_KEY, or --force to replace it`);
+    throw new ConnectorError(
+      'KEYS_EXIST',
+      `${file} already has a PRIVATE_KEY: pass --rotate to keep it as PREVIOUS_PRIVATE_KEY, or --force to replace it`,
+    );
   }
   const pair = await generateKeyPair();
   const set: Record<string, string> = { PRIVATE_KEY: pair.privateKey, PUBLIC_KEY: pair.publicKey };

@@ -25,7 +25,10 @@ export function readProject(dir: string): ProjectInfo {
   try {
     pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new ConnectorError('PROJECT_INVALID', `cannot read ${file}: ${(error as Error).message}. Run this command in a connector project folder`);
+    throw new ConnectorError(
+      'PROJECT_INVALID',
+      `cannot read ${file}: ${(error as Error).message}. Run this command in a connector project folder`,
+    );
   }
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
   const info: ProjectInfo = {
@@ -58,7 +61,10 @@ export async function importConnector(file: string): Promise<Connector> {
   const mod = (await import(`${pathToFileURL(abs).href}?t=${Date.now()}`)) as { default?: unknown };
   const value = mod.default;
   if (!isConnector(value)) {
-    throw new ConnectorError('PROJECT_INVALID', `${file} must \`export default defineConnector({...})\` (its default export is ${value === undefined ? 'missing' : typeof value})`);
+    throw new ConnectorError(
+      'PROJECT_INVALID',
+      `${file} must \`export default defineConnector({...})\` (its default export is ${value === undefined ? 'missing' : typeof value})`,
+    );
   }
   return value;
 }

@@ -19,11 +19,7 @@ export interface MethodExample<I> {
 }
 
 /** A method: schemas, documentation and the handler. */
-export interface MethodDefinition<
-  I extends z.ZodType = z.ZodType,
-  O extends z.ZodType = z.ZodType,
-  Config = LooseConfigValues,
-> {
+export interface MethodDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType, Config = LooseConfigValues> {
   /** One or two sentences on what the method does; shown in the workspace. */
   description: string;
   /** Schema of the arguments. Validated before the handler runs (`INPUT_INVALID` otherwise). */
@@ -39,7 +35,7 @@ export interface MethodDefinition<
 }
 
 /** Any method definition, whatever its schemas. */
- 
+
 export type AnyMethodDefinition = MethodDefinition<any, any, any>;
 
 /** The methods of a connector by dotted name. */
@@ -138,13 +134,19 @@ export function defineConnector<F extends ConfigFields = Record<never, never>, M
       throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: method "${name}" has no handler function`);
     }
     if (typeof method.input?.safeParseAsync !== 'function') {
-      throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: method "${name}" needs an \`input\` zod schema (use z.object({}) for none)`);
+      throw new ConnectorError(
+        'DEFINITION_INVALID',
+        `${definition.name}: method "${name}" needs an \`input\` zod schema (use z.object({}) for none)`,
+      );
     }
     methods.set(name, method);
   }
   for (const name of Object.keys(authConfigFields(definition.auth))) {
     if (Object.hasOwn(definition.config ?? {}, name)) {
-      throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: config field "${name}" is also added by auth (${definition.auth!.type}): rename your field`);
+      throw new ConnectorError(
+        'DEFINITION_INVALID',
+        `${definition.name}: config field "${name}" is also added by auth (${definition.auth!.type}): rename your field`,
+      );
     }
   }
   return { kind: 'connector', definition: rest, methods, fields: (definition.config ?? {}) as F };

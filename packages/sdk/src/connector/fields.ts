@@ -34,11 +34,7 @@ type IsOptional<O> = O extends { optional: true } ? true : false;
 
 /** The decrypted config values a handler sees for the declared `fields`. */
 export type ConfigValues<F extends ConfigFields> = {
-  readonly [K in keyof F]: F[K] extends ConfigField<infer T, infer Optional>
-    ? Optional extends true
-      ? T | undefined
-      : T
-    : never;
+  readonly [K in keyof F]: F[K] extends ConfigField<infer T, infer Optional> ? (Optional extends true ? T | undefined : T) : never;
 };
 
 /** Config as seen by handlers of a connector whose fields were not inferred (object-form `methods`). */

@@ -39,14 +39,22 @@ export function buildManifest(
   const docs = describeMethods(connector);
   const methods: Record<string, MethodSchema> = {};
   for (const doc of docs) {
-    methods[doc.name] = { description: doc.description, input: doc.inputSchema, ...(doc.outputSchema === undefined ? {} : { output: doc.outputSchema }) };
+    methods[doc.name] = {
+      description: doc.description,
+      input: doc.inputSchema,
+      ...(doc.outputSchema === undefined ? {} : { output: doc.outputSchema }),
+    };
   }
   return {
-    configSchema: toConfigSchema(connector.fields, {
-      ...(summary === undefined ? {} : { summary }),
-      ...(description === undefined ? {} : { description }),
-      ...(usesOAuthFlow(auth) ? { oauth: true } : {}),
-    }, { ...authConfigFields(auth), ...extraFields }),
+    configSchema: toConfigSchema(
+      connector.fields,
+      {
+        ...(summary === undefined ? {} : { summary }),
+        ...(description === undefined ? {} : { description }),
+        ...(usesOAuthFlow(auth) ? { oauth: true } : {}),
+      },
+      { ...authConfigFields(auth), ...extraFields },
+    ),
     introspect: renderDeclarations(docs, types),
     methods,
   };

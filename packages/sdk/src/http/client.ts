@@ -123,7 +123,10 @@ class FetchHttpClient implements HttpClient {
     try {
       this.#base = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
     } catch {
-      throw new ConnectorError('DEFINITION_INVALID', `http.baseUrl ${JSON.stringify(options.baseUrl)} is not a URL: use e.g. https://api.example.com/v1`);
+      throw new ConnectorError(
+        'DEFINITION_INVALID',
+        `http.baseUrl ${JSON.stringify(options.baseUrl)} is not a URL: use e.g. https://api.example.com/v1`,
+      );
     }
   }
 
@@ -194,7 +197,12 @@ class FetchHttpClient implements HttpClient {
         }
       }
       if (answer.status < 200 || answer.status > 299) throw this.#httpError(method, answer, auth, renewedOk);
-      return { status: answer.status, headers: answer.headers, url: answer.url.href, data: this.#parse(answer, method, options.responseType, auth) as T };
+      return {
+        status: answer.status,
+        headers: answer.headers,
+        url: answer.url.href,
+        data: this.#parse(answer, method, options.responseType, auth) as T,
+      };
     }
   }
 
@@ -203,7 +211,10 @@ class FetchHttpClient implements HttpClient {
     let url: URL;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) url = new URL(path);
     else if (this.#base === undefined) {
-      throw new ConnectorError('HTTP_URL_INVALID', `"${path}" is a relative path but the connector has no http.baseUrl: pass a full URL or set http: { baseUrl } in defineConnector()`);
+      throw new ConnectorError(
+        'HTTP_URL_INVALID',
+        `"${path}" is a relative path but the connector has no http.baseUrl: pass a full URL or set http: { baseUrl } in defineConnector()`,
+      );
     } else {
       const rest = path.replace(/^\/+/, '');
       url = rest === '' ? new URL(this.#base.href) : new URL(`${this.#base.href.replace(/\/+$/, '')}/${rest}`);
@@ -284,7 +295,11 @@ class FetchHttpClient implements HttpClient {
     const reason = (cause?.cause ?? error) as { name?: string; message?: string };
     if (reason instanceof TimeoutSignal || cause instanceof TimeoutSignal) {
       const ms = (reason instanceof TimeoutSignal ? reason : (cause as TimeoutSignal)).ms;
-      return new ConnectorError('TIMEOUT', `${method} ${describeUrl(url)} did not answer within ${ms} ms: raise timeoutMs or check the API's status`, { retryable: true });
+      return new ConnectorError(
+        'TIMEOUT',
+        `${method} ${describeUrl(url)} did not answer within ${ms} ms: raise timeoutMs or check the API's status`,
+        { retryable: true },
+      );
     }
     const secrets = this.#b.auth?.secrets() ?? [];
     const text = redactText(`${reason?.message ?? String(reason)}`, secrets);
@@ -303,13 +318,30 @@ class FetchHttpClient implements HttpClient {
     const status = `${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
     const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'), this.#timers.now());
     let message = `${where} answered ${status}`;
-    if (answer.status === 401) message += auth ? `: the API rejected the credentials${renewed ? ', also after renewing them' : ''}; ${auth.rejectedHint()}` : ': the API wants credentials';
-    else if (answer.status === 429) message += retryAfterMs === undefined ? ': rate limited' : `: rate limited, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
+    if (answer.status === 401)
+      message += auth
+        ? `: the API rejected the credentials${renewed ? ', also after renewing them' : ''}; ${auth.rejectedHint()}`
+        : ': the API wants credentials';
+    else if (answer.status === 429)
+      message += retryAfterMs === undefined ? ': rate limited' : `: rate limited, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
     if (body !== '') message += ` — body: ${body}`;
-    return new HttpError({ code: codeForStatus(answer.status), status: answer.status, method, url: describeUrl(answer.url), body, message, retryAfterMs });
+    return new HttpError({
+      code: codeForStatus(answer.status),
+      status: answer.status,
+      method,
+      url: describeUrl(answer.url),
+      body,
+      message,
+      retryAfterMs,
+    });
   }
 
-  #parse(answer: Answer, method: string, responseType: HttpRequestOptions['responseType'], auth: RequestAuthenticator | undefined): unknown {
+  #parse(
+    answer: Answer,
+    method: string,
+    responseType: HttpRequestOptions['responseType'],
+    auth: RequestAuthenticator | undefined,
+  ): unknown {
     if (responseType === 'bytes') return answer.bytes;
     const text = Buffer.from(answer.bytes).toString('utf8');
     const isJson = /[/+]json\b/i.test(answer.headers.get('content-type') ?? '');
@@ -319,7 +351,10 @@ class FetchHttpClient implements HttpClient {
       return JSON.parse(text) as unknown;
     } catch {
       const excerpt = bodyExcerpt(text, auth?.secrets() ?? [], 200);
-      throw new ConnectorError('HTTP_BAD_RESPONSE', `${method} ${describeUrl(answer.url)} answered ${answer.status} with a body that is not JSON: ${excerpt}`);
+      throw new ConnectorError(
+        'HTTP_BAD_RESPONSE',
+        `${method} ${describeUrl(answer.url)} answered ${answer.status} with a body that is not JSON: ${excerpt}`,
+      );
     }
   }
 }

@@ -37,7 +37,13 @@ export class HttpError extends ConnectorError {
   constructor(init: HttpErrorInit) {
     super(init.code, init.message, {
       retryable: init.status >= 500 || init.status === 429,
-      details: { status: init.status, method: init.method, url: init.url, body: init.body, ...(init.retryAfterMs === undefined ? {} : { retryAfterMs: init.retryAfterMs }) },
+      details: {
+        status: init.status,
+        method: init.method,
+        url: init.url,
+        body: init.body,
+        ...(init.retryAfterMs === undefined ? {} : { retryAfterMs: init.retryAfterMs }),
+      },
     });
     this.name = 'HttpError';
     this.status = init.status;

@@ -66,7 +66,10 @@ export function nextLink(header: string | null, base: string): string | undefine
 function itemsOf<T>(pagination: Pagination<T>, page: unknown): readonly T[] {
   const items = pagination.items ? pagination.items(page) : page;
   if (!Array.isArray(items)) {
-    throw new ConnectorError('HTTP_BAD_RESPONSE', `pagination (${pagination.type}): a page's items are not an array (got ${items === null ? 'null' : typeof items}); check the items() function`);
+    throw new ConnectorError(
+      'HTTP_BAD_RESPONSE',
+      `pagination (${pagination.type}): a page's items are not an array (got ${items === null ? 'null' : typeof items}); check the items() function`,
+    );
   }
   return items as readonly T[];
 }
@@ -78,7 +81,11 @@ export async function* paginate<T>(client: HttpClient, path: string, options: Pa
   let url = path;
   let query: QueryParams = { ...request.query };
   if (pagination.type === 'offset') {
-    query = { ...query, [pagination.offsetParam ?? 'offset']: pagination.start ?? 0, [pagination.limitParam ?? 'limit']: pagination.limit ?? 100 };
+    query = {
+      ...query,
+      [pagination.offsetParam ?? 'offset']: pagination.start ?? 0,
+      [pagination.limitParam ?? 'limit']: pagination.limit ?? 100,
+    };
   }
   for (let page = 0; page < maxPages; page++) {
     const res = await client.request<unknown>(url, { ...request, method: 'GET', query });
@@ -110,7 +117,10 @@ export async function* paginate<T>(client: HttpClient, path: string, options: Pa
       }
       default: {
         const never: never = pagination;
-        throw new ConnectorError('DEFINITION_INVALID', `unknown pagination type ${JSON.stringify((never as { type?: unknown }).type)}: use cursor, link or offset`);
+        throw new ConnectorError(
+          'DEFINITION_INVALID',
+          `unknown pagination type ${JSON.stringify((never as { type?: unknown }).type)}: use cursor, link or offset`,
+        );
       }
     }
   }

@@ -86,10 +86,17 @@ export class AuthController {
   async handleOAuth(method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const auth = this.#o.connector.definition.auth;
     if (auth?.type !== 'oauth2' || !usesOAuthFlow(auth)) {
-      throw new ConnectorError('METHOD_NOT_FOUND', `${method} is not supported: this connector does not use the OAuth authorization code flow`);
+      throw new ConnectorError(
+        'METHOD_NOT_FOUND',
+        `${method} is not supported: this connector does not use the OAuth authorization code flow`,
+      );
     }
     if (method === WorkspaceMethod.startOAuth) return { ...startOAuth(auth, this.#config, this.#o.env) };
-    const tokens = await finishOAuth(auth, this.#config, this.#o.env, args, { timers: this.#timers, random: Math.random, logger: this.#o.logger });
+    const tokens = await finishOAuth(auth, this.#config, this.#o.env, args, {
+      timers: this.#timers,
+      random: Math.random,
+      logger: this.#o.logger,
+    });
     this.#o.logger.info('oauth: account connected; the workspace stores the tokens');
     return { value: await this.#encrypt(tokens) };
   }
@@ -125,7 +132,10 @@ export class AuthController {
 
   async #encrypt(tokens: TokenSet): Promise<string> {
     if (this.#publicKey === undefined) {
-      throw new ConnectorError('KEYS_MISSING', "OAuth tokens must be stored encrypted but this connector has no PRIVATE_KEY/PUBLIC_KEY: run 'connector keys', then start again");
+      throw new ConnectorError(
+        'KEYS_MISSING',
+        "OAuth tokens must be stored encrypted but this connector has no PRIVATE_KEY/PUBLIC_KEY: run 'connector keys', then start again",
+      );
     }
     return encryptSecret(tokens, this.#publicKey, this.#o.connectorId);
   }
@@ -133,7 +143,8 @@ export class AuthController {
 
 /** A session that could not start: every request fails with its error, the health check shows it. */
 function brokenSession(error: unknown): AuthSession {
-  const failure = error instanceof ConnectorError ? error : new ConnectorError('AUTH_FAILED', `the auth could not start: ${(error as Error).message}`);
+  const failure =
+    error instanceof ConnectorError ? error : new ConnectorError('AUTH_FAILED', `the auth could not start: ${(error as Error).message}`);
   return {
     credentials: () => Promise.reject(failure),
     renew: async () => false,

@@ -33,7 +33,10 @@ export function loadKeys(env: RuntimeEnv, needsKeys: boolean): ConnectorKeys {
   const pub = importPublicKey(env.publicKey);
   const derived = createPublicKey(key);
   if (keyId(derived) !== keyId(pub)) {
-    throw new ConnectorError('KEY_INVALID', "PUBLIC_KEY does not belong to PRIVATE_KEY: run 'connector keys --force' to write a matching pair");
+    throw new ConnectorError(
+      'KEY_INVALID',
+      "PUBLIC_KEY does not belong to PRIVATE_KEY: run 'connector keys --force' to write a matching pair",
+    );
   }
   const ring = [{ key, kid: keyId(pub) }];
   if (env.previousPrivateKey) {

@@ -33,7 +33,8 @@ export interface TestHarnessOptions {
 
 type InputOf<M extends MethodMap, K extends keyof M> = z.input<M[K]['input']>;
 // `output` is optional on a method, so strip the `undefined` before asking whether it is a schema.
-type OutputOf<M extends MethodMap, K extends keyof M> = NonNullable<M[K]['output']> extends z.ZodType ? z.output<NonNullable<M[K]['output']>> : unknown;
+type OutputOf<M extends MethodMap, K extends keyof M> =
+  NonNullable<M[K]['output']> extends z.ZodType ? z.output<NonNullable<M[K]['output']>> : unknown;
 
 /** The harness. */
 export interface TestHarness<M extends MethodMap> {
@@ -87,15 +88,18 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
     auth?.close();
     const spec = connector.definition.auth;
     const http = createHttpClient(connector.definition.http ?? {}, { logger });
-    auth = spec === undefined ? undefined : createAuthSession(spec, {
-      config,
-      env: options.env ?? {},
-      logger,
-      timers: connector.definition.http?.timers ?? systemTimers,
-      random: Math.random,
-      http,
-      saveTokens: (tokens) => void (config = { ...config, [OAUTH_RESULT_FIELD]: tokens }),
-    });
+    auth =
+      spec === undefined
+        ? undefined
+        : createAuthSession(spec, {
+            config,
+            env: options.env ?? {},
+            logger,
+            timers: connector.definition.http?.timers ?? systemTimers,
+            random: Math.random,
+            http,
+            saveTokens: (tokens) => void (config = { ...config, [OAUTH_RESULT_FIELD]: tokens }),
+          });
   };
   configureAuth();
   const httpFor = (signal?: AbortSignal): HttpClient => createHttpClient(connector.definition.http ?? {}, { auth, signal, logger });

@@ -53,7 +53,12 @@ export class PendingRequests {
     const answer = a ?? {};
     if (isErrorAnswer(answer)) {
       const code = typeof answer.code === 'string' ? answer.code : 'WORKSPACE_ERROR';
-      entry.reject(new RemoteError(code, `${entry.method} failed: ${String(answer.error)}`, { details: answer.details, retryable: answer.retryable === true }));
+      entry.reject(
+        new RemoteError(code, `${entry.method} failed: ${String(answer.error)}`, {
+          details: answer.details,
+          retryable: answer.retryable === true,
+        }),
+      );
     } else {
       entry.resolve(answer);
     }

@@ -68,7 +68,10 @@ describe('apiKey', () => {
 
   it('says which field to set when the key is missing', async () => {
     const harness = createTestHarness(connectorWith(apiKey({ in: 'header' })), { config: {} });
-    await expect(harness.call('me', {})).rejects.toMatchObject({ code: 'CONFIG_MISSING', message: expect.stringContaining('config field "apiKey"') });
+    await expect(harness.call('me', {})).rejects.toMatchObject({
+      code: 'CONFIG_MISSING',
+      message: expect.stringContaining('config field "apiKey"'),
+    });
   });
 
   it('adds one secret field with a label a person understands', () => {
@@ -116,7 +119,10 @@ describe('session', () => {
   it('logs in again when the session has expired', async () => {
     let n = 0;
     const expiring = session({
-      login: async ({ username, password }, http) => ({ ...(await http.post<{ token: string }>('/login', { username, password })), expiresAt: n++ === 0 ? Date.now() - 1 : Date.now() + 3_600_000 }),
+      login: async ({ username, password }, http) => ({
+        ...(await http.post<{ token: string }>('/login', { username, password })),
+        expiresAt: n++ === 0 ? Date.now() - 1 : Date.now() + 3_600_000,
+      }),
     });
     const harness = createTestHarness(connectorWith(expiring), { config: { username: 'ada', password: PASSWORD } });
     const before = logins;
@@ -126,7 +132,10 @@ describe('session', () => {
   });
 
   it('fails with AUTH_FAILED when the API rejects a fresh session too: at most 2 API requests', async () => {
-    const never = session({ login: async ({ username, password }, http) => http.post<{ token: string }>('/login', { username, password }), apply: () => ({ headers: { Authorization: 'Bearer revoked' } }) });
+    const never = session({
+      login: async ({ username, password }, http) => http.post<{ token: string }>('/login', { username, password }),
+      apply: () => ({ headers: { Authorization: 'Bearer revoked' } }),
+    });
     const harness = createTestHarness(connectorWith(never), { config: { username: 'ada', password: PASSWORD } });
     const before = api.requests.filter((r) => r.path === '/me').length;
     await expect(harness.call('me', {})).rejects.toMatchObject({ code: 'AUTH_FAILED' });

@@ -13,7 +13,10 @@ describe('token sets', () => {
   it('computes expires_at from expires_in and keeps the previous refresh token when none came', () => {
     const previous = tokenSetFromResponse({ access_token: 'a1', refresh_token: 'r1', expires_in: 3600 }, NOW)!;
     expect(previous).toEqual({ access_token: 'a1', refresh_token: 'r1', expires_in: 3600, expires_at: NOW + 3_600_000, obtained_at: NOW });
-    expect(tokenSetFromResponse({ access_token: 'a2', expires_in: '60' }, NOW, previous)).toMatchObject({ refresh_token: 'r1', expires_at: NOW + 60_000 });
+    expect(tokenSetFromResponse({ access_token: 'a2', expires_in: '60' }, NOW, previous)).toMatchObject({
+      refresh_token: 'r1',
+      expires_at: NOW + 60_000,
+    });
     expect(tokenSetFromResponse({ access_token: 'a2', refresh_token: 'r2' }, NOW, previous)).toMatchObject({ refresh_token: 'r2' });
     expect(tokenSetFromResponse({ token: 'x' }, NOW)).toBeUndefined();
   });
@@ -36,7 +39,10 @@ describe('token sets', () => {
 
   it('reads a stored oauthResult as an object or JSON text, with expires_at as ms or a date string', () => {
     expect(readStoredTokenSet({ access_token: 'a', expires_at: NOW, obtained_at: NOW - 1 })).toMatchObject({ expires_at: NOW });
-    expect(readStoredTokenSet(JSON.stringify({ access_token: 'a', expires_at: new Date(NOW).toISOString() }))).toMatchObject({ expires_at: NOW, obtained_at: 0 });
+    expect(readStoredTokenSet(JSON.stringify({ access_token: 'a', expires_at: new Date(NOW).toISOString() }))).toMatchObject({
+      expires_at: NOW,
+      obtained_at: 0,
+    });
     // A lifetime without a start cannot be trusted: treated as expired, so it is refreshed first.
     expect(readStoredTokenSet({ access_token: 'a', expires_in: 3600 })).toMatchObject({ expires_at: 0 });
     expect(readStoredTokenSet({ refresh_token: 'r' })).toBeUndefined();
@@ -51,7 +57,14 @@ describe('oauth2() config fields', () => {
   it('marks the schema oauth and adds the managed oauthResult for the authorization code grant (§2)', () => {
     const schema = buildManifest(connector(oauth2({ authorizationUrl: 'https://p/a', tokenUrl: 'https://p/t' }))).configSchema;
     expect(schema.oauth).toBe(true);
-    expect(schema.fields).toEqual({ oauthResult: { name: 'OAuth connection', type: 'managed', optional: true, description: 'Tokens stored by the workspace after a person connects the account.' } });
+    expect(schema.fields).toEqual({
+      oauthResult: {
+        name: 'OAuth connection',
+        type: 'managed',
+        optional: true,
+        description: 'Tokens stored by the workspace after a person connects the account.',
+      },
+    });
   });
 
   it('adds client id (plain) and secret fields for a configurable client, and no oauth flag for client credentials', () => {

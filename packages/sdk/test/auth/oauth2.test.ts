@@ -26,7 +26,9 @@ let events: string[];
 beforeEach(async () => {
   valid = new Set(['at-2']);
   events = [];
-  tokenReply = (_body, n) => ({ body: { access_token: `at-${n + 1}`, refresh_token: `rt-${n + 1}`, expires_in: 3600, token_type: 'Bearer' } });
+  tokenReply = (_body, n) => ({
+    body: { access_token: `at-${n + 1}`, refresh_token: `rt-${n + 1}`, expires_in: 3600, token_type: 'Bearer' },
+  });
   tokenServer = await startApi((req) => tokenReply(new URLSearchParams(req.body), tokenServer.requests.length));
   api = await startApi((req) => {
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
@@ -38,15 +40,34 @@ afterEach(async () => {
   await Promise.all([tokenServer.close(), api.close()]);
 });
 
-const stored = (over: Partial<TokenSet> = {}): TokenSet => ({ access_token: 'at-1', refresh_token: 'rt-1', expires_at: Date.now() - 1000, obtained_at: Date.now() - 3_600_000, ...over });
+const stored = (over: Partial<TokenSet> = {}): TokenSet => ({
+  access_token: 'at-1',
+  refresh_token: 'rt-1',
+  expires_at: Date.now() - 1000,
+  obtained_at: Date.now() - 3_600_000,
+  ...over,
+});
 
-function setup(options: { auth?: Partial<OAuth2Options>; tokens?: TokenSet | undefined; timers?: Timers; config?: Record<string, unknown> } = {}) {
+function setup(
+  options: { auth?: Partial<OAuth2Options>; tokens?: TokenSet | undefined; timers?: Timers; config?: Record<string, unknown> } = {},
+) {
   const saved: TokenSet[] = [];
   const problems: Array<string | undefined> = [];
-  const auth = oauth2({ authorizationUrl: `${tokenServer.url}/authorize`, tokenUrl: `${tokenServer.url}/token`, clientId: 'client-1', clientSecret: SECRET, scopes: ['read'], tokenRetries: 2, ...options.auth });
+  const auth = oauth2({
+    authorizationUrl: `${tokenServer.url}/authorize`,
+    tokenUrl: `${tokenServer.url}/token`,
+    clientId: 'client-1',
+    clientSecret: SECRET,
+    scopes: ['read'],
+    tokenRetries: 2,
+    ...options.auth,
+  });
   const timers = options.timers ?? systemTimers;
   const session = createOAuth2Session(auth, {
-    config: { ...('tokens' in options ? (options.tokens ? { oauthResult: options.tokens } : {}) : { oauthResult: stored() }), ...options.config },
+    config: {
+      ...('tokens' in options ? (options.tokens ? { oauthResult: options.tokens } : {}) : { oauthResult: stored() }),
+      ...options.config,
+    },
     env: {},
     logger: silentLogger,
     timers,
@@ -159,7 +180,10 @@ describe('OAuth 2.0 refresh', () => {
   });
 
   it.each([429, 503])('backs off after %s and honours Retry-After on the injected clock (item 17)', async (status) => {
-    tokenReply = (_b, n) => (n === 1 ? { status, headers: { 'retry-after': '7' }, body: { error: 'slow_down' } } : { body: { access_token: 'at-2', refresh_token: 'rt-2', expires_in: 3600 } });
+    tokenReply = (_b, n) =>
+      n === 1
+        ? { status, headers: { 'retry-after': '7' }, body: { error: 'slow_down' } }
+        : { body: { access_token: 'at-2', refresh_token: 'rt-2', expires_in: 3600 } };
     const timers = recordingTimers();
     const { http } = setup({ timers });
     const pending = http.get('/me');
@@ -181,7 +205,10 @@ describe('OAuth 2.0 refresh', () => {
   it('never follows a redirect from the token endpoint (item 18)', async () => {
     tokenReply = () => ({ status: 302, headers: { location: `${api.url}/steal` } });
     const { http } = setup();
-    await expect(http.get('/me')).rejects.toMatchObject({ code: 'AUTH_FAILED', message: expect.stringContaining('redirects are never followed') });
+    await expect(http.get('/me')).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining('redirects are never followed'),
+    });
     expect(api.requests).toHaveLength(0);
   });
 
@@ -201,40 +228,75 @@ describe('OAuth 2.0 refresh', () => {
 
 describe('OAuth 2.0 client credentials', () => {
   it('fetches a token once and caches it; Basic client auth when asked', async () => {
-    const { http } = setup({ auth: { grant: 'client_credentials', clientAuth: 'basic', tokenParams: { audience: 'api' } }, tokens: undefined });
+    const { http } = setup({
+      auth: { grant: 'client_credentials', clientAuth: 'basic', tokenParams: { audience: 'api' } },
+      tokens: undefined,
+    });
     await Promise.all(Array.from({ length: 10 }, () => http.get('/me')));
     await http.get('/me');
     expect(tokenServer.requests).toHaveLength(1);
     const request = tokenServer.requests[0]!;
     expect(request.headers.authorization).toBe(`Basic ${Buffer.from(`client-1:${SECRET}`).toString('base64')}`);
-    expect(Object.fromEntries(new URLSearchParams(request.body))).toEqual({ grant_type: 'client_credentials', scope: 'read', audience: 'api' });
+    expect(Object.fromEntries(new URLSearchParams(request.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'read',
+      audience: 'api',
+    });
   });
 
   it('takes the client from config first when configurable (§6 order: config, env, code)', async () => {
-    const { http } = setup({ auth: { grant: 'client_credentials' }, tokens: undefined, config: { clientId: 'from-config', clientSecret: 'cfg-secret' } });
+    const { http } = setup({
+      auth: { grant: 'client_credentials' },
+      tokens: undefined,
+      config: { clientId: 'from-config', clientSecret: 'cfg-secret' },
+    });
     await http.get('/me');
     expect(new URLSearchParams(tokenServer.requests[0]!.body).get('client_id')).toBe('from-config');
   });
 });
 
 describe('start-oauth / finish-oauth', () => {
-  const auth = () => oauth2({ authorizationUrl: `${tokenServer.url}/authorize?tenant=x`, tokenUrl: `${tokenServer.url}/token`, clientId: 'client 1', clientSecret: SECRET, scopes: ['read', 'write'], authorizationParams: { access_type: 'offline' } });
+  const auth = () =>
+    oauth2({
+      authorizationUrl: `${tokenServer.url}/authorize?tenant=x`,
+      tokenUrl: `${tokenServer.url}/token`,
+      clientId: 'client 1',
+      clientSecret: SECRET,
+      scopes: ['read', 'write'],
+      authorizationParams: { access_type: 'offline' },
+    });
 
   it('answers the authorization URL with the workspace placeholders left in (§4)', () => {
     expect(startOAuth(auth(), {}, {})).toEqual({
       url: `${tokenServer.url}/authorize?tenant=x&response_type=code&client_id=client%201&redirect_uri={{redirectURI}}&scope=read%20write&code_challenge={{codeChallenge}}&code_challenge_method=S256&access_type=offline`,
       useCodeChallenge: true,
     });
-    expect(startOAuth(auth(), {}, { OAUTH_CLIENT_ID: 'env-client', OAUTH_SCOPE: 'a b' }).url).toContain('client_id=env-client&redirect_uri={{redirectURI}}&scope=a%20b&');
+    expect(startOAuth(auth(), {}, { OAUTH_CLIENT_ID: 'env-client', OAUTH_SCOPE: 'a b' }).url).toContain(
+      'client_id=env-client&redirect_uri={{redirectURI}}&scope=a%20b&',
+    );
   });
 
   it('fills a v1-style template of the authorization URL', () => {
-    const templated = oauth2({ authorizationUrl: 'https://p.test/auth?client_id={{clientId}}&scope={{scope}}&redirect_uri={{redirectURI}}', tokenUrl: 'https://p.test/token', clientId: 'c', scopes: ['x'] });
-    expect(startOAuth(templated, {}, {})).toEqual({ url: 'https://p.test/auth?client_id=c&scope=x&redirect_uri={{redirectURI}}', useCodeChallenge: false });
+    const templated = oauth2({
+      authorizationUrl: 'https://p.test/auth?client_id={{clientId}}&scope={{scope}}&redirect_uri={{redirectURI}}',
+      tokenUrl: 'https://p.test/token',
+      clientId: 'c',
+      scopes: ['x'],
+    });
+    expect(startOAuth(templated, {}, {})).toEqual({
+      url: 'https://p.test/auth?client_id=c&scope=x&redirect_uri={{redirectURI}}',
+      useCodeChallenge: false,
+    });
   });
 
   it('exchanges the code with the PKCE verifier (§6 step 4)', async () => {
-    const tokens = await finishOAuth(auth(), {}, {}, { code: 'code-1', redirectURI: 'http://ws/oauth/callback', codeVerifier: 'v'.repeat(43) }, { timers: systemTimers, random: Math.random, logger: silentLogger });
+    const tokens = await finishOAuth(
+      auth(),
+      {},
+      {},
+      { code: 'code-1', redirectURI: 'http://ws/oauth/callback', codeVerifier: 'v'.repeat(43) },
+      { timers: systemTimers, random: Math.random, logger: silentLogger },
+    );
     expect(tokens).toMatchObject({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 3600 });
     expect(Object.fromEntries(new URLSearchParams(tokenServer.requests[0]!.body))).toMatchObject({
       grant_type: 'authorization_code',
@@ -245,12 +307,14 @@ describe('start-oauth / finish-oauth', () => {
   });
 
   it('rejects malformed finish-oauth arguments with BAD_REQUEST', async () => {
-    await expect(finishOAuth(auth(), {}, {}, { redirectURI: 'x' }, { timers: systemTimers, random: Math.random, logger: silentLogger })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      finishOAuth(auth(), {}, {}, { redirectURI: 'x' }, { timers: systemTimers, random: Math.random, logger: silentLogger }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });
 
 describe('secrets of the token endpoint', () => {
-  it("keep out of logs and errors, even with DEBUG=simple-oauth2:* turned on (item 23)", async () => {
+  it('keep out of logs and errors, even with DEBUG=simple-oauth2:* turned on (item 23)', async () => {
     const written: string[] = [];
     const originalLog = createDebug.log;
     createDebug.log = (...args: unknown[]) => void written.push(args.map(String).join(' '));
@@ -259,7 +323,14 @@ describe('secrets of the token endpoint', () => {
       tokenReply = () => ({ status: 400, body: { error: 'invalid_client', error_description: `bad secret ${SECRET}` } });
       const capture = captureLogger();
       const auth = oauth2({ grant: 'client_credentials', tokenUrl: `${tokenServer.url}/token`, clientId: 'c', clientSecret: SECRET });
-      const session = createOAuth2Session(auth, { config: {}, env: {}, logger: capture.logger, timers: systemTimers, random: Math.random, http: createHttpClient() });
+      const session = createOAuth2Session(auth, {
+        config: {},
+        env: {},
+        logger: capture.logger,
+        timers: systemTimers,
+        random: Math.random,
+        http: createHttpClient(),
+      });
       const error = (await session.credentials().catch((e: unknown) => e)) as Error;
       expect(error.message).toContain('invalid_client: bad secret [redacted]');
       expect([...written, capture.text(), error.message, JSON.stringify(error)].join('\n')).not.toContain(SECRET);

@@ -41,7 +41,12 @@ describe('writeKeys', () => {
     const dir = project('# connector settings\nREGISTRATION_TOKEN=tok\n\nexport DEVICE_ENDPOINT=http://127.0.0.1:4700/\n');
     await writeKeys({ dir });
     const lines = read(dir).split('\n');
-    expect(lines.slice(0, 4)).toEqual(['# connector settings', 'REGISTRATION_TOKEN=tok', '', 'export DEVICE_ENDPOINT=http://127.0.0.1:4700/']);
+    expect(lines.slice(0, 4)).toEqual([
+      '# connector settings',
+      'REGISTRATION_TOKEN=tok',
+      '',
+      'export DEVICE_ENDPOINT=http://127.0.0.1:4700/',
+    ]);
     expect(lines.filter((l) => l.startsWith('PRIVATE_KEY=')).length).toBe(1);
     expect(lines.filter((l) => l.startsWith('PUBLIC_KEY=')).length).toBe(1);
     expect(mode(dir)).toBe(0o600);

@@ -76,15 +76,25 @@ export default defineConnector({
   });
 
   it('lints the config fields the auth kind adds, as the manifest sends them', async () => {
-    project = fixture({ 'src/index.ts': GREETER.replace("name: 'Greeter',", "name: 'Greeter',\n  auth: apiKey({ in: 'header', field: 'apiToken', description: ' ' }),").replace('import {', 'import { apiKey,') });
+    project = fixture({
+      'src/index.ts': GREETER.replace(
+        "name: 'Greeter',",
+        "name: 'Greeter',\n  auth: apiKey({ in: 'header', field: 'apiToken', description: ' ' }),",
+      ).replace('import {', 'import { apiKey,'),
+    });
     const result = await connector(['validate'], project.dir);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toContain('error   config.apiToken  has no description: set `description` in the options of `auth`, one sentence on what to enter');
+    expect(result.stderr).toContain(
+      'error   config.apiToken  has no description: set `description` in the options of `auth`, one sentence on what to enter',
+    );
   });
 
   it('passes the fields of OAuth with a configurable client, managed oauthResult included', async () => {
-    const auth = "auth: oauth2({ authorizationUrl: 'https://id.example/authorize', tokenUrl: 'https://id.example/token', configurableClient: true }),";
-    project = fixture({ 'src/index.ts': GREETER.replace("name: 'Greeter',", `name: 'Greeter',\n  ${auth}`).replace('import {', 'import { oauth2,') });
+    const auth =
+      "auth: oauth2({ authorizationUrl: 'https://id.example/authorize', tokenUrl: 'https://id.example/token', configurableClient: true }),";
+    project = fixture({
+      'src/index.ts': GREETER.replace("name: 'Greeter',", `name: 'Greeter',\n  ${auth}`).replace('import {', 'import { oauth2,'),
+    });
     const result = await connector(['validate'], project.dir);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('no problems found\n');

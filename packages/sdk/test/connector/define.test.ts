@@ -24,14 +24,23 @@ describe('defineConnector', () => {
     expect(isConnector({ methods: {} })).toBe(false);
   });
 
-  it.each(['get-contacts', '1abc', 'a..b', '', 'a b', '__proto__', 'constructor', 'crm.prototype', 'x.toString', 'hasOwnProperty', 'valueOf'])(
-    'throws DEFINITION_INVALID for the method name %j',
-    (name) => {
-      const error = definitionError(() => defineConnector({ name: 'CRM', methods: { [name]: method } }));
-      expect(error.code).toBe('DEFINITION_INVALID');
-      expect(error.message).toContain(`"${name}"`);
-    },
-  );
+  it.each([
+    'get-contacts',
+    '1abc',
+    'a..b',
+    '',
+    'a b',
+    '__proto__',
+    'constructor',
+    'crm.prototype',
+    'x.toString',
+    'hasOwnProperty',
+    'valueOf',
+  ])('throws DEFINITION_INVALID for the method name %j', (name) => {
+    const error = definitionError(() => defineConnector({ name: 'CRM', methods: { [name]: method } }));
+    expect(error.code).toBe('DEFINITION_INVALID');
+    expect(error.message).toContain(`"${name}"`);
+  });
 
   it('says which name is wrong and why', () => {
     expect(definitionError(() => defineConnector({ name: 'CRM', methods: { 'crm.constructor': method } }))).toMatchInlineSnapshot(`
@@ -43,17 +52,15 @@ describe('defineConnector', () => {
   });
 
   it('throws DEFINITION_INVALID for a method without a handler or without an input schema', () => {
-    expect(
-      definitionError(() => defineConnector({ name: 'CRM', methods: { a: { description: 'd', input: z.object({}) } as never } })),
-    ).toMatchInlineSnapshot(`
+    expect(definitionError(() => defineConnector({ name: 'CRM', methods: { a: { description: 'd', input: z.object({}) } as never } })))
+      .toMatchInlineSnapshot(`
       {
         "code": "DEFINITION_INVALID",
         "message": "CRM: method "a" has no handler function",
       }
     `);
-    expect(
-      definitionError(() => defineConnector({ name: 'CRM', methods: { a: { description: 'd', handler: () => 1 } as never } })),
-    ).toMatchInlineSnapshot(`
+    expect(definitionError(() => defineConnector({ name: 'CRM', methods: { a: { description: 'd', handler: () => 1 } as never } })))
+      .toMatchInlineSnapshot(`
       {
         "code": "DEFINITION_INVALID",
         "message": "CRM: method "a" needs an \`input\` zod schema (use z.object({}) for none)",

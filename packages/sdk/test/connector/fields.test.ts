@@ -10,7 +10,11 @@ describe('field', () => {
 
   it('infers the value types handlers see', () => {
     const fields = { a: field.line(), b: field.number({ optional: true }), c: field.boolean({ optional: false }) };
-    expectTypeOf<ConfigValues<typeof fields>>().toEqualTypeOf<{ readonly a: string; readonly b: number | undefined; readonly c: boolean }>();
+    expectTypeOf<ConfigValues<typeof fields>>().toEqualTypeOf<{
+      readonly a: string;
+      readonly b: number | undefined;
+      readonly c: boolean;
+    }>();
   });
 });
 

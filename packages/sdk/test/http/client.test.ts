@@ -34,7 +34,11 @@ describe('createHttpClient', () => {
   it('joins paths to the base URL, adds the query, sends and reads JSON', async () => {
     const server = await api((req) => ({ body: { got: JSON.parse(req.body || 'null'), path: req.path, q: req.query.getAll('tag') } }));
     const http = createHttpClient({ baseUrl: `${server.url}/v2/` });
-    const data = await http.post<{ got: unknown; path: string; q: string[] }>('/contacts', { name: 'Ada' }, { query: { tag: ['a', 'b'], skip: undefined } });
+    const data = await http.post<{ got: unknown; path: string; q: string[] }>(
+      '/contacts',
+      { name: 'Ada' },
+      { query: { tag: ['a', 'b'], skip: undefined } },
+    );
     expect(data).toEqual({ got: { name: 'Ada' }, path: '/v2/contacts', q: ['a', 'b'] });
     expect(server.requests[0]!.headers['content-type']).toBe('application/json');
     expect(await http.get('ping', { responseType: 'text' })).toContain('"path":"/v2/ping"');
@@ -45,7 +49,10 @@ describe('createHttpClient', () => {
   });
 
   it('throws HttpError with the status and a redacted body excerpt', async () => {
-    const server = await api(() => ({ status: 404, body: { error: 'no such contact', echo: `token ${MARKER}`, access_token: 'abcd1234' } }));
+    const server = await api(() => ({
+      status: 404,
+      body: { error: 'no such contact', echo: `token ${MARKER}`, access_token: 'abcd1234' },
+    }));
     const http = createHttpClient({ baseUrl: server.url }, { auth: fixedAuth(MARKER) });
     const error = (await http.get('/contacts/7').catch((e: unknown) => e)) as HttpError;
     expect(error).toBeInstanceOf(HttpError);
@@ -125,7 +132,10 @@ describe('createHttpClient', () => {
   it('times out an attempt with TIMEOUT', async () => {
     const server = await api(() => new Promise(() => undefined));
     const http = createHttpClient({ baseUrl: server.url, timeoutMs: 50, retry: false });
-    await expect(http.get('/slow')).rejects.toMatchObject({ code: 'TIMEOUT', message: `GET ${server.url}/slow did not answer within 50 ms: raise timeoutMs or check the API's status` });
+    await expect(http.get('/slow')).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: `GET ${server.url}/slow did not answer within 50 ms: raise timeoutMs or check the API's status`,
+    });
   });
 
   it("stops when the call's signal aborts, without retrying", async () => {
@@ -177,7 +187,9 @@ describe('createHttpClient', () => {
       secrets: () => [],
       rejectedHint: () => 'connect again',
     };
-    const error = (await createHttpClient({ baseUrl: server.url }, { auth }).get('/me').catch((e: unknown) => e)) as HttpError;
+    const error = (await createHttpClient({ baseUrl: server.url }, { auth })
+      .get('/me')
+      .catch((e: unknown) => e)) as HttpError;
     expect(error.code).toBe('AUTH_FAILED');
     expect(error.status).toBe(401);
     expect(error.message).toContain('also after renewing them; connect again');

@@ -17,7 +17,10 @@ const connector = defineConnector({
       input: z.object({}),
       handler: async (_input, ctx) => {
         const all = [];
-        for await (const contact of ctx.http.paginate<{ id: number }>('/contacts', { pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next } })) all.push(contact);
+        for await (const contact of ctx.http.paginate<{ id: number }>('/contacts', {
+          pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next },
+        }))
+          all.push(contact);
         return { contacts: all };
       },
     }),

@@ -26,7 +26,9 @@ describe('paginate', () => {
       return { body: { data: ALL.slice(from, from + 3), next } };
     });
     const http = createHttpClient({ baseUrl: server.url });
-    const items = await collect(http.paginate('/items', { query: { q: 'x' }, pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next } }));
+    const items = await collect(
+      http.paginate('/items', { query: { q: 'x' }, pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next } }),
+    );
     expect(items).toEqual(ALL);
     expect(server.requests.map((r) => r.query.toString())).toEqual(['q=x', 'q=x&cursor=3', 'q=x&cursor=6']);
   });
@@ -34,7 +36,10 @@ describe('paginate', () => {
   it('follows Link rel="next" headers', async () => {
     server = await startApi((req) => {
       const page = Number(req.query.get('page') ?? 1);
-      const link = page < 3 ? `<${server!.url}/items?page=${page + 1}>; rel="next", <${server!.url}/items?page=3>; rel="last"` : `<${server!.url}/items?page=1>; rel="first"`;
+      const link =
+        page < 3
+          ? `<${server!.url}/items?page=${page + 1}>; rel="next", <${server!.url}/items?page=3>; rel="last"`
+          : `<${server!.url}/items?page=1>; rel="first"`;
       return { headers: { link }, body: ALL.slice((page - 1) * 3, page * 3) };
     });
     const http = createHttpClient({ baseUrl: server.url });
@@ -49,7 +54,9 @@ describe('paginate', () => {
       return { body: { rows: ALL.slice(offset, offset + limit) } };
     });
     const http = createHttpClient({ baseUrl: server.url });
-    const items = await collect(http.paginate('/rows', { pagination: { type: 'offset', items: (p) => p.rows, limit: 3, offsetParam: 'skip', limitParam: 'top' } }));
+    const items = await collect(
+      http.paginate('/rows', { pagination: { type: 'offset', items: (p) => p.rows, limit: 3, offsetParam: 'skip', limitParam: 'top' } }),
+    );
     expect(items).toEqual(ALL);
     expect(server.requests.map((r) => r.query.get('skip'))).toEqual(['0', '3', '6']);
   });
@@ -67,15 +74,21 @@ describe('paginate', () => {
   it('stops on a cursor it has already followed and after maxPages', async () => {
     server = await startApi(() => ({ body: { data: [1], next: 'same' } }));
     const http = createHttpClient({ baseUrl: server.url });
-    expect(await collect(http.paginate('/loop', { pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next } }))).toEqual([1, 1]);
+    expect(await collect(http.paginate('/loop', { pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next } }))).toEqual([
+      1, 1,
+    ]);
     server.handler = (req) => ({ body: { data: [1], next: `${Number(req.query.get('cursor') ?? 0) + 1}` } });
-    expect(await collect(http.paginate('/many', { maxPages: 5, pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next } }))).toHaveLength(5);
+    expect(
+      await collect(http.paginate('/many', { maxPages: 5, pagination: { type: 'cursor', items: (p) => p.data, next: (p) => p.next } })),
+    ).toHaveLength(5);
   });
 
   it('fails clearly when items() does not return an array', async () => {
     server = await startApi(() => ({ body: { data: 'nope' } }));
     const http = createHttpClient({ baseUrl: server.url });
-    await expect(collect(http.paginate('/x', { pagination: { type: 'link', items: (p) => p.data } }))).rejects.toMatchObject({ code: 'HTTP_BAD_RESPONSE' });
+    await expect(collect(http.paginate('/x', { pagination: { type: 'link', items: (p) => p.data } }))).rejects.toMatchObject({
+      code: 'HTTP_BAD_RESPONSE',
+    });
   });
 });
 

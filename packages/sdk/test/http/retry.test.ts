@@ -18,7 +18,13 @@ describe('retry policy', () => {
 
   it('treats GET, PUT, DELETE and keyed requests as idempotent, POST and PATCH not', () => {
     const none = new Headers();
-    expect(['GET', 'head', 'PUT', 'DELETE', 'OPTIONS'].map((m) => isIdempotent(m, none, undefined))).toEqual([true, true, true, true, true]);
+    expect(['GET', 'head', 'PUT', 'DELETE', 'OPTIONS'].map((m) => isIdempotent(m, none, undefined))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(['POST', 'PATCH'].map((m) => isIdempotent(m, none, undefined))).toEqual([false, false]);
     expect(isIdempotent('POST', new Headers({ 'Idempotency-Key': 'k' }), undefined)).toBe(true);
     expect(isIdempotent('GET', none, false)).toBe(false);
@@ -44,7 +50,9 @@ describe('redaction', () => {
   it('replaces secrets in plain, URL-encoded and base64 form, and masks secret-named JSON members', () => {
     expect(redactText('k=a+b/c&x=a%2Bb%2Fc', ['a+b/c'])).toBe('k=[redacted]&x=[redacted]');
     expect(redactText(`Basic ${Buffer.from('s3cr3t').toString('base64')}`, ['s3cr3t'])).toBe('Basic [redacted]');
-    expect(bodyExcerpt('{"user":{"password":"p","name":"n"},"refresh_token":"r"}', [])).toBe('{"user":{"password":"[redacted]","name":"n"},"refresh_token":"[redacted]"}');
+    expect(bodyExcerpt('{"user":{"password":"p","name":"n"},"refresh_token":"r"}', [])).toBe(
+      '{"user":{"password":"[redacted]","name":"n"},"refresh_token":"[redacted]"}',
+    );
     expect(bodyExcerpt('x'.repeat(600), [], 10)).toBe(`${'x'.repeat(10)}…`);
   });
 });

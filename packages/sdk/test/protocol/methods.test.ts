@@ -22,16 +22,31 @@ describe('normalizeQueryName', () => {
     expect(normalizeQueryName([`a.${name}`])).toBeUndefined();
   });
 
-  it.each([[''], ['.'], ['a..b'], ['a.'], ['1abc'], ['a-b'], ['a b'], [[]], [['a', 1]], [['a', '']], [42], [null], [undefined], [{ query: 'a' }]])(
-    'rejects %j',
-    (query) => {
-      expect(normalizeQueryName(query)).toBeUndefined();
-    },
-  );
+  it.each([
+    [''],
+    ['.'],
+    ['a..b'],
+    ['a.'],
+    ['1abc'],
+    ['a-b'],
+    ['a b'],
+    [[]],
+    [['a', 1]],
+    [['a', '']],
+    [42],
+    [null],
+    [undefined],
+    [{ query: 'a' }],
+  ])('rejects %j', (query) => {
+    expect(normalizeQueryName(query)).toBeUndefined();
+  });
 
   it('accepts the special names of §7', () => {
     expect(['_endpoint', '__endpoint', '__autocomplete', '__default'].map(normalizeQueryName)).toEqual([
-      '_endpoint', '__endpoint', '__autocomplete', '__default',
+      '_endpoint',
+      '__endpoint',
+      '__autocomplete',
+      '__default',
     ]);
   });
 });
@@ -49,8 +64,12 @@ describe('checkMethodName', () => {
   });
 
   it('names the invalid segment and what is allowed', () => {
-    expect(checkMethodName('crm..create')).toMatchInlineSnapshot(`"method name "crm..create" has an invalid segment "": use letters, digits, _ and $, separated by dots"`);
-    expect(checkMethodName('get-contacts')).toMatchInlineSnapshot(`"method name "get-contacts" has an invalid segment "get-contacts": use letters, digits, _ and $, separated by dots"`);
+    expect(checkMethodName('crm..create')).toMatchInlineSnapshot(
+      `"method name "crm..create" has an invalid segment "": use letters, digits, _ and $, separated by dots"`,
+    );
+    expect(checkMethodName('get-contacts')).toMatchInlineSnapshot(
+      `"method name "get-contacts" has an invalid segment "get-contacts": use letters, digits, _ and $, separated by dots"`,
+    );
     expect(checkMethodName('')).toBeDefined();
   });
 

@@ -32,7 +32,10 @@ function generator(random: () => number) {
     const r = int(depth > 3 ? 3 : 6);
     if (r === 0) return pick(scalars);
     if (r === 1) return pick(strings);
-    if (r === 2) return random().toString(36).slice(2, 2 + int(12));
+    if (r === 2)
+      return random()
+        .toString(36)
+        .slice(2, 2 + int(12));
     if (r === 3) return Array.from({ length: int(4) }, () => value(depth + 1));
     const out: Record<string, unknown> = {};
     for (let i = int(4); i > 0; i -= 1) out[pick([...strings, 'id', 'c', 'm', 'a', 'e', 'p'])] = value(depth + 1);
@@ -72,7 +75,9 @@ function generator(random: () => number) {
     if (kind < 70) return JSON.stringify(value(0));
     if (kind < 78) {
       // Invalid UTF-8 (lone continuation bytes, overlongs, surrogates) inside and around JSON, decoded as text.
-      const bad = Buffer.from(Array.from({ length: 1 + int(16) }, () => pick([0x80, 0xbf, 0xc0, 0xc1, 0xed, 0xa0, 0xf5, 0xff, 0xfe, int(256)])));
+      const bad = Buffer.from(
+        Array.from({ length: 1 + int(16) }, () => pick([0x80, 0xbf, 0xc0, 0xc1, 0xed, 0xa0, 0xf5, 0xff, 0xfe, int(256)])),
+      );
       const where = int(3);
       const bytes =
         where === 0

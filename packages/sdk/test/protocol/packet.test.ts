@@ -105,10 +105,12 @@ describe('parseFrame', () => {
   });
 
   it('accepts answers and error answers', () => {
-    const { packets, problems } = parseFrame(encodeFrame([
-      { id: 'x1', c: '_req-1', a: { id: 'task-1' } },
-      { id: 'x2', c: '_req-2', a: { error: 'nope', code: 'INPUT_INVALID' } },
-    ]));
+    const { packets, problems } = parseFrame(
+      encodeFrame([
+        { id: 'x1', c: '_req-1', a: { id: 'task-1' } },
+        { id: 'x2', c: '_req-2', a: { error: 'nope', code: 'INPUT_INVALID' } },
+      ]),
+    );
     expect(problems).toEqual([]);
     expect(packets.map((p) => isErrorAnswer(p.a))).toEqual([false, true]);
   });
@@ -124,7 +126,13 @@ describe('parseFrame', () => {
 describe('isErrorAnswer', () => {
   it('is true only for an object with a non-null error member', () => {
     expect([{ error: 'x' }, { error: '' }, { error: null }, {}, null, 'error', ['error']].map(isErrorAnswer)).toEqual([
-      true, true, false, false, false, false, false,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
     ]);
   });
 });

@@ -25,7 +25,13 @@ beforeAll(async () => {
 
 describe('decodeConfig', () => {
   it('decrypts secrets, keeps plain values, and coerces numbers and booleans', async () => {
-    const decoded = await decodeConfig({ apiKey: await encrypt('k-1'), port: '8080', debug: 'false' }, schema, ring, 'cfg-test', silentLogger);
+    const decoded = await decodeConfig(
+      { apiKey: await encrypt('k-1'), port: '8080', debug: 'false' },
+      schema,
+      ring,
+      'cfg-test',
+      silentLogger,
+    );
     expect(decoded).toEqual({ values: { apiKey: 'k-1', port: 8080, debug: false }, unreadable: [], missing: [] });
   });
 

@@ -18,7 +18,9 @@ function project(dotenv: string): string {
 
 describe('loadDotEnv', () => {
   it('sets variables from .env, and the real environment wins', () => {
-    const dir = project('# a comment\nREGISTRATION_TOKEN=from-file\nDEVICE_ENDPOINT="http://127.0.0.1:4700/"\nLOG_LEVEL=debug\nexport DEPLOYMENT=staging\n');
+    const dir = project(
+      '# a comment\nREGISTRATION_TOKEN=from-file\nDEVICE_ENDPOINT="http://127.0.0.1:4700/"\nLOG_LEVEL=debug\nexport DEPLOYMENT=staging\n',
+    );
     const env: NodeJS.ProcessEnv = { REGISTRATION_TOKEN: 'from-env', LOG_LEVEL: '' };
     const set = loadDotEnv(dir, env);
     expect(set.sort()).toEqual(['DEPLOYMENT', 'DEVICE_ENDPOINT']);

@@ -51,7 +51,10 @@ describe('loadKeys', () => {
   });
 
   it('adds PREVIOUS_PRIVATE_KEY after the current key', () => {
-    const { ring } = loadKeys(readRuntimeEnv({ PRIVATE_KEY: a.privateKey, PUBLIC_KEY: a.publicKey, PREVIOUS_PRIVATE_KEY: b.privateKey }), true);
+    const { ring } = loadKeys(
+      readRuntimeEnv({ PRIVATE_KEY: a.privateKey, PUBLIC_KEY: a.publicKey, PREVIOUS_PRIVATE_KEY: b.privateKey }),
+      true,
+    );
     expect(ring.map((k) => k.kid)).toEqual([keyId(importPublicKey(a.publicKey)), keyId(importPublicKey(b.publicKey))]);
   });
 
@@ -62,7 +65,10 @@ describe('loadKeys', () => {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
-    const env = readRuntimeEnv({ PRIVATE_KEY: Buffer.from(small.privateKey).toString('base64'), PUBLIC_KEY: Buffer.from(small.publicKey).toString('base64') });
+    const env = readRuntimeEnv({
+      PRIVATE_KEY: Buffer.from(small.privateKey).toString('base64'),
+      PUBLIC_KEY: Buffer.from(small.publicKey).toString('base64'),
+    });
     expect(thrown(() => loadKeys(env, true))).toMatchInlineSnapshot(`
       {
         "code": "KEY_INVALID",

@@ -68,7 +68,11 @@ describe('encryptSecret / decryptSecret', () => {
   it('writes RSA-OAEP-256 / A256GCM with the key id and the §5 claims', async () => {
     const jwe = await encryptSecret('x', current.pub, AUD);
     expect(jwe.split('.')).toHaveLength(5);
-    expect(JSON.parse(Buffer.from(jwe.split('.')[0]!, 'base64url').toString())).toEqual({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: current.kid });
+    expect(JSON.parse(Buffer.from(jwe.split('.')[0]!, 'base64url').toString())).toEqual({
+      alg: 'RSA-OAEP-256',
+      enc: 'A256GCM',
+      kid: current.kid,
+    });
   });
 
   it('fails with one uniform SECRET_UNREADABLE for the wrong audience, wrong key, other algorithms and garbage', async () => {
@@ -79,7 +83,12 @@ describe('encryptSecret / decryptSecret', () => {
       rsaOaep: await failure(await jweWith('RSA-OAEP', 'A256GCM', current.pub, current.kid)),
       a128gcm: await failure(await jweWith('RSA-OAEP-256', 'A128GCM', current.pub, current.kid)),
       direct: await failure(await jweWith('dir', 'A256GCM', new Uint8Array(32), current.kid)),
-      tampered: await failure((await encryptSecret('x', current.pub, AUD)).replace(/\.(.)([^.]*)$/, (_m, c: string, rest: string) => `.${c === 'A' ? 'B' : 'A'}${rest}`)),
+      tampered: await failure(
+        (await encryptSecret('x', current.pub, AUD)).replace(
+          /\.(.)([^.]*)$/,
+          (_m, c: string, rest: string) => `.${c === 'A' ? 'B' : 'A'}${rest}`,
+        ),
+      ),
       garbage: await failure('not.a.jwe.at.all'),
       empty: await failure(''),
     };
@@ -109,7 +118,10 @@ describe('encryptSecret / decryptSecret', () => {
   });
 
   it('still decrypts with the previous key of the ring during a rotation', async () => {
-    const rotated = [{ key: current.priv, kid: current.kid }, { key: previous.priv, kid: previous.kid }];
+    const rotated = [
+      { key: current.priv, kid: current.kid },
+      { key: previous.priv, kid: previous.kid },
+    ];
     expect(await decryptSecret(await encryptSecret('old', previous.pub, AUD), rotated, AUD)).toBe('old');
     expect(await decryptSecret(await encryptSecret('new', current.pub, AUD), rotated, AUD)).toBe('new');
     // Once the previous key leaves the ring, its secrets no longer decrypt: a typed unknown-kid error.
@@ -134,8 +146,20 @@ describe('generateKeyPair / importPrivateKey / importPublicKey', () => {
       pub: Buffer.from(k.publicKey).toString('base64'),
       priv: Buffer.from(k.privateKey).toString('base64'),
     });
-    const rsa1024 = pem(generateKeyPairSync('rsa', { modulusLength: 1024, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }));
-    const ec = pem(generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }));
+    const rsa1024 = pem(
+      generateKeyPairSync('rsa', {
+        modulusLength: 1024,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      }),
+    );
+    const ec = pem(
+      generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      }),
+    );
     const messages = [
       () => importPublicKey(rsa1024.pub),
       () => importPrivateKey(rsa1024.priv),

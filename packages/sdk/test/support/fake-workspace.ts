@@ -166,7 +166,8 @@ export class FakeWorkspace {
       for (const packet of frame.p) {
         this.received.push(packet);
         const auto = packet.m === undefined ? undefined : this.autoAnswer.get(packet.m);
-        if (auto !== undefined && packet.c !== undefined) this.send([{ id: `w${++this.#nextId}`, c: packet.c, a: auto(packet.a ?? {}) }], ws);
+        if (auto !== undefined && packet.c !== undefined)
+          this.send([{ id: `w${++this.#nextId}`, c: packet.c, a: auto(packet.a ?? {}) }], ws);
       }
     });
     if (this.dropOnConnect) ws.terminate();
@@ -193,7 +194,10 @@ export class FakeWorkspace {
         if (this.holdConnect !== undefined) await this.holdConnect;
         if (this.connectStatus !== undefined) return reply(this.connectStatus, 'workspace is having a moment');
         if (!this.keys.has(secret)) return reply(401);
-        return reply(200, { instance: { id: 'i-1', name: 'test', connectorId: 'hello' }, protocol: { version: 1, features: this.features } });
+        return reply(200, {
+          instance: { id: 'i-1', name: 'test', connectorId: 'hello' },
+          protocol: { version: 1, features: this.features },
+        });
       case '/register': {
         if (secret !== this.registrationToken) return reply(401, 'unknown registration token');
         const key = `key-${++this.#nextKey}`;

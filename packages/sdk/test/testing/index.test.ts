@@ -41,7 +41,9 @@ describe('createTestHarness', () => {
     expect(result).toEqual({ message: 'Hi, Ada' });
     await expect(harness.call('hello')).resolves.toEqual({ message: 'Hi, world' });
     expectTypeOf(harness.call).parameter(0).toEqualTypeOf<'hello' | 'tasks.remind' | 'count' | 'word' | 'echo'>();
-    expectTypeOf(harness.call<'hello'>).parameter(1).toEqualTypeOf<{ name?: string | undefined } | undefined>();
+    expectTypeOf(harness.call<'hello'>)
+      .parameter(1)
+      .toEqualTypeOf<{ name?: string | undefined } | undefined>();
     // @ts-expect-error: not a method of this connector
     await expect(harness.call('goodbye')).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' });
   });

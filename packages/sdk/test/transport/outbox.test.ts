@@ -6,7 +6,11 @@ const packet = (n: number, size = 0): Packet => ({ id: `p${n}`, m: 'connector.he
 
 function recorder() {
   const frames: string[] = [];
-  return { frames, write: (frame: string) => void frames.push(frame), ids: () => frames.map((f) => parseFrame(f).packets.map((p) => p.id)) };
+  return {
+    frames,
+    write: (frame: string) => void frames.push(frame),
+    ids: () => frames.map((f) => parseFrame(f).packets.map((p) => p.id)),
+  };
 }
 
 describe('Outbox', () => {

@@ -52,4 +52,9 @@ cli = taskCommands(cli, run);
 cli = oauthCommands(cli, run);
 cli = webhookCommands(cli, run);
 
-await cli.demandCommand(1, 'pick a command: serve, connector, config, call, task, oauth or webhook').recommendCommands().strict().help().parseAsync();
+await cli
+  .demandCommand(1, 'pick a command: serve, connector, config, call, task, oauth or webhook')
+  .recommendCommands()
+  .strict()
+  .help()
+  .parseAsync();

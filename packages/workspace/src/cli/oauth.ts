@@ -35,7 +35,10 @@ function openInBrowser(url: string): Promise<boolean> {
 
 async function connect(args: GlobalArgs & { name: string; open: boolean }): Promise<void> {
   const client = new AdminClient(args);
-  const answer = await client.request<{ url: string; redirectUri: string; expires: string }>('POST', `connectors/${encodeURIComponent(args.name)}/oauth`);
+  const answer = await client.request<{ url: string; redirectUri: string; expires: string }>(
+    'POST',
+    `connectors/${encodeURIComponent(args.name)}/oauth`,
+  );
   if (args.json) return printJson(answer);
   say(`Open this URL in a browser to connect "${args.name}" (valid once, until ${answer.expires}):`);
   say(`  ${answer.url}`);

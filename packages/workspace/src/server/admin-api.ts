@@ -299,7 +299,8 @@ const routes: Route[] = [
       if (typeof name !== 'string' || !CONNECTOR_NAME_PATTERN.test(name)) {
         throw new HttpError(400, 'BAD_REQUEST', `"name" must be 1 to 100 letters, digits, _, . or -, got ${JSON.stringify(name)}`);
       }
-      if (signed !== undefined && typeof signed !== 'boolean') throw new HttpError(400, 'BAD_REQUEST', `"signed" must be true or false: ${usage}`);
+      if (signed !== undefined && typeof signed !== 'boolean')
+        throw new HttpError(400, 'BAD_REQUEST', `"signed" must be true or false: ${usage}`);
       if (secret !== undefined && (typeof secret !== 'string' || signed === false)) {
         throw new HttpError(400, 'BAD_REQUEST', `"secret" must be a string, and only for a signed webhook: ${usage}`);
       }

@@ -62,7 +62,8 @@ export class OAuthService {
 
   /** The callback URL sent as `redirect_uri`. */
   get redirectUri(): string {
-    if (this.#baseUrl === undefined) throw new WorkspaceError('INTERNAL', 'the OAuth callback URL is not known before the workspace listens');
+    if (this.#baseUrl === undefined)
+      throw new WorkspaceError('INTERNAL', 'the OAuth callback URL is not known before the workspace listens');
     return new URL(OAUTH_CALLBACK_PATH.slice(1), this.#baseUrl).href;
   }
 
@@ -73,10 +74,17 @@ export class OAuthService {
   async begin(name: string): Promise<OAuthStart> {
     const { store, hub } = this.#o;
     const connector = await store.getConnector(name);
-    if (!connector) throw new WorkspaceError('NOT_FOUND', `no connector named "${name}": add it with 'workspace connector add ${name} --connector-id <id>'`);
+    if (!connector)
+      throw new WorkspaceError(
+        'NOT_FOUND',
+        `no connector named "${name}": add it with 'workspace connector add ${name} --connector-id <id>'`,
+      );
     const latest = await store.latestInstance(name);
     if (latest && latest.manifest.configSchema.oauth !== true) {
-      throw new WorkspaceError('BAD_REQUEST', `connector "${name}" does not use OAuth (its configSchema has no "oauth": true): set its credentials with 'workspace config set'`);
+      throw new WorkspaceError(
+        'BAD_REQUEST',
+        `connector "${name}" does not use OAuth (its configSchema has no "oauth": true): set its credentials with 'workspace config set'`,
+      );
     }
     const answer = await hub.request(name, WorkspaceMethod.startOAuth, {}, { timeoutMs: this.#o.timeoutMs ?? 60_000 });
     if (!isRecord(answer) || typeof answer.url !== 'string') {
@@ -100,7 +108,10 @@ export class OAuthService {
       throw new WorkspaceError('CONNECTOR_ERROR', `connector "${name}" answered start-oauth with a URL that is not valid`);
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new WorkspaceError('CONNECTOR_ERROR', `connector "${name}" answered start-oauth with a ${parsed.protocol} URL: only http(s) is followed`);
+      throw new WorkspaceError(
+        'CONNECTOR_ERROR',
+        `connector "${name}" answered start-oauth with a ${parsed.protocol} URL: only http(s) is followed`,
+      );
     }
     const { state, expires } = this.states.create({ connector: name, codeVerifier, redirectUri });
     parsed.searchParams.set('state', state);
@@ -114,14 +125,20 @@ export class OAuthService {
     const taken = this.states.take(params.get('state'));
     if (!taken.ok) {
       this.#o.logger.warn({ problem: taken.problem }, 'oauth: callback refused');
-      return sendOAuthPage(res, 400, 'Connection failed', [STATE_PROBLEMS[taken.problem], "Start again with 'workspace oauth connect <connector>'."]);
+      return sendOAuthPage(res, 400, 'Connection failed', [
+        STATE_PROBLEMS[taken.problem],
+        "Start again with 'workspace oauth connect <connector>'.",
+      ]);
     }
     const { connector, codeVerifier, redirectUri } = taken.entry;
     const providerError = params.get('error');
     if (providerError !== null) {
       const description = params.get('error_description');
       this.#o.logger.warn({ connector, error: providerError.slice(0, 100) }, 'oauth: the provider refused');
-      return sendOAuthPage(res, 400, `Connecting "${connector}" failed`, [`The provider answered ${providerError.slice(0, 100)}${description ? `: ${description.slice(0, 300)}` : ''}.`, "Start again with 'workspace oauth connect " + connector + "'."]);
+      return sendOAuthPage(res, 400, `Connecting "${connector}" failed`, [
+        `The provider answered ${providerError.slice(0, 100)}${description ? `: ${description.slice(0, 300)}` : ''}.`,
+        "Start again with 'workspace oauth connect " + connector + "'.",
+      ]);
     }
     const code = params.get('code');
     if (code === null || code === '') {
@@ -135,17 +152,27 @@ export class OAuthService {
         { timeoutMs: this.#o.timeoutMs ?? 60_000 },
       );
       const value = isRecord(answer) ? answer.value : undefined;
-      if (typeof value !== 'string' || value === '') throw new WorkspaceError('CONNECTOR_ERROR', `connector "${connector}" answered finish-oauth without a "value"`);
+      if (typeof value !== 'string' || value === '')
+        throw new WorkspaceError('CONNECTOR_ERROR', `connector "${connector}" answered finish-oauth without a "value"`);
       // The value is a JWE only the connector can read (§5): stored as is, never shown.
       await this.#o.store.setConfig(connector, [{ field: OAUTH_RESULT_FIELD, value, secret: true }]);
       const pushed = await this.#o.hub.pushConfig(connector);
       this.#o.logger.info({ connector, pushed }, 'oauth: connected');
-      sendOAuthPage(res, 200, `Connected "${connector}"`, ['The account is connected and the connector has its new credentials.', 'You can close this tab.']);
+      sendOAuthPage(res, 200, `Connected "${connector}"`, [
+        'The account is connected and the connector has its new credentials.',
+        'You can close this tab.',
+      ]);
     } catch (error) {
-      const e = error instanceof WorkspaceError ? error : new WorkspaceError('INTERNAL', 'the workspace could not finish the connection: see its log');
+      const e =
+        error instanceof WorkspaceError
+          ? error
+          : new WorkspaceError('INTERNAL', 'the workspace could not finish the connection: see its log');
       if (!(error instanceof WorkspaceError)) this.#o.logger.error({ connector, err: (error as Error).message }, 'oauth: callback failed');
       else this.#o.logger.warn({ connector, code: e.code }, 'oauth: finish-oauth failed');
-      sendOAuthPage(res, 502, `Connecting "${connector}" failed`, [`${e.code}: ${e.message}`, `Start again with 'workspace oauth connect ${connector}'.`]);
+      sendOAuthPage(res, 502, `Connecting "${connector}" failed`, [
+        `${e.code}: ${e.message}`,
+        `Start again with 'workspace oauth connect ${connector}'.`,
+      ]);
     }
   }
 }

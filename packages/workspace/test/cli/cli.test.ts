@@ -191,7 +191,11 @@ describe('workspace webhook', () => {
     const timestamp = Math.floor(Date.now() / 1000);
     const posted = await fetch(url!, {
       method: 'POST',
-      headers: { 'webhook-id': 'msg_cli', 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret!, 'msg_cli', timestamp, body) },
+      headers: {
+        'webhook-id': 'msg_cli',
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(secret!, 'msg_cli', timestamp, body),
+      },
       body,
     });
     const { task } = (await posted.json()) as { task: string };

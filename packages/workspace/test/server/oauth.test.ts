@@ -13,10 +13,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => ws?.close());
 
-const AUTHORIZE = 'https://provider.test/authorize?response_type=code&client_id=c1&redirect_uri={{redirectURI}}&code_challenge={{codeChallenge}}&code_challenge_method=S256';
+const AUTHORIZE =
+  'https://provider.test/authorize?response_type=code&client_id=c1&redirect_uri={{redirectURI}}&code_challenge={{codeChallenge}}&code_challenge_method=S256';
 
 async function oauthConnector(name: string): Promise<FakeConnector> {
-  const schema = (registerBody('x').schema as { configSchema: Record<string, unknown> });
+  const schema = registerBody('x').schema as { configSchema: Record<string, unknown> };
   const { key } = await addAndRegister(ws, name, `id-${name}`, {
     protocol: { version: 1, features: ['structured-errors'] },
     schema: { ...schema, configSchema: { ...schema.configSchema, oauth: true } },
@@ -30,7 +31,9 @@ async function oauthConnector(name: string): Promise<FakeConnector> {
 async function begin(connector: FakeConnector, name: string, answer: Record<string, unknown> = { url: AUTHORIZE, useCodeChallenge: true }) {
   const seen = connector.packets('connector.start-oauth').length;
   const pending = ws.api('POST', `connectors/${name}/oauth`);
-  const request = await connector.waitFor((p) => p.m === 'connector.start-oauth' && connector.packets('connector.start-oauth').length > seen);
+  const request = await connector.waitFor(
+    (p) => p.m === 'connector.start-oauth' && connector.packets('connector.start-oauth').length > seen,
+  );
   connector.send({ c: request.c!, a: answer });
   return pending;
 }
@@ -64,7 +67,7 @@ describe('POST /api/v1/connectors/:name/oauth', () => {
   });
 
   it('answers 503 when no instance is online', async () => {
-    const schema = (registerBody('x').schema as { configSchema: Record<string, unknown> });
+    const schema = registerBody('x').schema as { configSchema: Record<string, unknown> };
     await addAndRegister(ws, 'oauth-offline', 'id-off', { schema: { ...schema, configSchema: { ...schema.configSchema, oauth: true } } });
     expect((await ws.api('POST', 'connectors/oauth-offline/oauth')).status).toBe(503);
   });
@@ -87,7 +90,9 @@ describe('GET /oauth/callback', () => {
     expect(page.text).toContain('Connected &quot;oauth-ok&quot;');
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(await ws.store.getConfig('oauth-ok')).toEqual([expect.objectContaining({ field: 'oauthResult', value: 'a.jwe.value.from.connector', secret: true })]);
+    expect(await ws.store.getConfig('oauth-ok')).toEqual([
+      expect.objectContaining({ field: 'oauthResult', value: 'a.jwe.value.from.connector', secret: true }),
+    ]);
     await connector.waitFor(() => connector.packets('connector.set-config').length > configsBefore);
     expect(connector.packets('connector.set-config').at(-1)!.a.secrets.oauthResult).toBe('a.jwe.value.from.connector');
     // The admin API masks it.
@@ -135,7 +140,10 @@ describe('GET /oauth/callback', () => {
 
   it('appends a code challenge when the connector asks for one without the placeholder', async () => {
     const connector = await oauthConnector('oauth-append');
-    const { body } = await begin(connector, 'oauth-append', { url: 'https://provider.test/auth?redirect_uri={{redirectURI}}', useCodeChallenge: true });
+    const { body } = await begin(connector, 'oauth-append', {
+      url: 'https://provider.test/auth?redirect_uri={{redirectURI}}',
+      useCodeChallenge: true,
+    });
     expect(new URL(body.url).searchParams.get('code_challenge_method')).toBe('S256');
     await connector.close();
   });

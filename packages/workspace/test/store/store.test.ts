@@ -180,7 +180,9 @@ describe('SqlStore on PGlite', () => {
       await first.close();
       const driver = await openPgliteDriver(join(dir, 'pglite'));
       expect(await migrate(driver)).toEqual([]);
-      expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
+      expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
+        MIGRATIONS.map((m) => ({ version: m.version })),
+      );
       const second = await SqlStore.open(driver);
       expect(await second.getConnector('persisted')).toMatchObject({ connectorId: '7' });
       expect(await second.getTask(id)).toMatchObject({ name: 'kept', data: { v: 1 } });
