@@ -2,7 +2,19 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.tmp-*/**', 'bench/results/**'] },
+  // What the .gitignore keeps out of the repository (build output, scratch and data folders the tests and the bench write).
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.tmp-*/**',
+      '**/.data/**',
+      '**/.connector/**',
+      '**/coverage/**',
+      'bench/results/**',
+      'bench/.scratch/**',
+    ],
+  },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
