@@ -23,6 +23,8 @@ export const WorkspaceErrorCode = {
   badRequest: 'BAD_REQUEST',
   /** The listen port is taken by another process. */
   portInUse: 'PORT_IN_USE',
+  /** Another live workspace holds the data folder's lock (`<dataDir>/workspace.lock`). */
+  dataDirLocked: 'DATA_DIR_LOCKED',
   /** The workspace is closing or closed. */
   closed: 'WORKSPACE_CLOSED',
 } as const;

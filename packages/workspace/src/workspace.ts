@@ -6,6 +6,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { pino, type Logger } from 'pino';
 import { WorkspaceError } from './errors.js';
 import { loadOrCreateAdminToken } from './server/admin-token.js';
+import { lockDataDir } from './server/data-lock.js';
 import { startHeartbeat } from './server/heartbeat.js';
 import { createHttpServer } from './server/http.js';
 import { Hub } from './server/hub.js';
@@ -22,7 +23,7 @@ export interface WorkspaceOptions {
   host?: string;
   /** Port to listen on; 0 picks a free one. @default 4700 */
   port?: number;
-  /** Folder of the embedded database and the admin token; required. @default none */
+  /** Folder of the embedded database and the admin token; required. One workspace at a time: it is locked (`workspace.lock`) while this one runs. @default none */
   dataDir: string;
   /** PostgreSQL URL; when set, the store lives there instead of PGlite in `dataDir`. @default undefined */
   databaseUrl?: string | undefined;
@@ -91,7 +92,8 @@ function listen(server: NetServer, port: number, host: string): Promise<void> {
 
 /**
  * Starts a workspace.
- * @throws WorkspaceError `PORT_IN_USE` when the port is taken; the store's error when it cannot open
+ * @throws WorkspaceError `PORT_IN_USE` when the port is taken, `DATA_DIR_LOCKED` when another
+ *   workspace uses `dataDir`; the store's error when it cannot open
  */
 export async function startWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   if (typeof options.dataDir !== 'string' || options.dataDir === '') {
@@ -109,9 +111,17 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     await new Promise((resolve) => probe.close(resolve));
   }
 
-  // 2. State: admin token and store (migrated on open).
-  const adminToken = await loadOrCreateAdminToken(options.dataDir);
-  const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, postgres: options.postgres });
+  // 2. State: the data folder's lock (one workspace per folder), admin token and store (migrated on open).
+  const lock = await lockDataDir(options.dataDir);
+  let adminToken: string;
+  let store: Store;
+  try {
+    adminToken = await loadOrCreateAdminToken(options.dataDir);
+    store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, postgres: options.postgres });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 
   // 3. Server: device endpoints, transport and admin API on one port.
   const hub = new Hub({
@@ -144,6 +154,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     await listen(server, port, host);
   } catch (error) {
     await store.close().catch(() => {});
+    await lock.release();
     throw error;
   }
 
@@ -173,6 +184,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
         server.closeAllConnections();
       });
       await store.close();
+      await lock.release();
       logger.info({ url }, 'workspace closed');
     })();
     return closing;
