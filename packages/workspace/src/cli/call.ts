@@ -50,14 +50,23 @@ async function explain(error: ApiError, client: AdminClient, args: CallArgs): Pr
       );
     }
     case 'METHOD_NOT_FOUND': {
+      // The method list once: from the manifest when there is one (the connector's own message
+      // lists them too, so it is shown only when the manifest names none).
       const names = await methodNames(client, args.name);
       return wrap(
-        `connector "${args.name}" has no method "${args.method}" (${error.message}). ` +
-          (names.length > 0 ? `Its methods: ${names.join(', ')}` : "It declares no methods: see 'workspace connector show'"),
+        `connector "${args.name}" has no method "${args.method}". ` +
+          (names.length > 0
+            ? `Its methods: ${names.join(', ')}`
+            : `It says: ${error.message}. See 'workspace connector show ${args.name}'`),
       );
     }
-    case 'INPUT_INVALID':
-      return wrap([`invalid input for ${args.name}.${args.method}: ${error.message}`, ...formatIssues(error.details)].join('\n'));
+    case 'INPUT_INVALID': {
+      // With structured details (§8) the issues are listed one per line, and the connector's
+      // message, which says the same in one line, is left out.
+      const issues = formatIssues(error.details);
+      const head = `invalid input for ${args.method} of "${args.name}"`;
+      return wrap(issues.length > 0 ? [`${head}:`, ...issues].join('\n') : `${head}: ${error.message}`);
+    }
     case 'TIMEOUT':
       return wrap(`connector "${args.name}" did not answer within ${args.timeout} s: raise --timeout, or check the connector's log`);
     case 'CONNECTION_LOST':

@@ -87,13 +87,20 @@ export class AdminClient {
       throw new CliError(`${this.url} answered ${res.status} with something that is not JSON: is it a workspace?`, 1, 'BAD_ANSWER');
     }
     if (res.ok) return parsed as T;
+    // Admin-token codes of their own: a connector's AUTH_FAILED (its credentials for an outside
+    // system) answered through `workspace call` must not read like a wrong admin token.
+    if (res.status === 401 && token === undefined) {
+      throw new ApiError(
+        401,
+        'ADMIN_TOKEN_MISSING',
+        `no admin token: pass --token, set WORKSPACE_TOKEN, or point --data at the workspace's data folder (${adminTokenPath(this.args.data)} does not exist)`,
+      );
+    }
     if (res.status === 401) {
       throw new ApiError(
         401,
-        'AUTH_FAILED',
-        token === undefined
-          ? `no admin token: pass --token, set WORKSPACE_TOKEN, or point --data at the workspace's data folder (${adminTokenPath(this.args.data)} does not exist)`
-          : `the workspace at ${this.url} rejected the admin token: use the one in its <data>/admin-token`,
+        'ADMIN_TOKEN_INVALID',
+        `the workspace at ${this.url} rejected the admin token: use the one in its <data>/admin-token (the --data folder it was started with)`,
       );
     }
     const error = parsed?.error;

@@ -1,5 +1,5 @@
 /**
- * `workspace config set|show`: connector config. Secret values go in, and never come back out.
+ * `workspace config set|unset|show`: connector config. Secret values go in, and never come back out.
  */
 import type { Argv } from 'yargs';
 import { AdminClient } from './client.js';
@@ -19,6 +19,15 @@ export function parseAssignments(pairs: readonly string[]): Map<string, string> 
   return values;
 }
 
+/** Says where the new config went: to the instances online now, or to the next one to connect. */
+function sayPushed(pushedTo: number): void {
+  say(
+    pushedTo > 0
+      ? `Sent the new config to ${pushedTo} online instance(s).`
+      : 'No instance is online: the config is sent when one connects.',
+  );
+}
+
 async function set(args: GlobalArgs & { name: string; values: string[] }): Promise<void> {
   const values = parseAssignments(args.values);
   const client = new AdminClient(args);
@@ -27,12 +36,27 @@ async function set(args: GlobalArgs & { name: string; values: string[] }): Promi
     values: Object.fromEntries(values),
   });
   if (args.json) return printJson(answer);
-  say(`Updated ${answer.updated.join(', ')} of "${args.name}" (secrets are stored encrypted).`);
-  say(
-    answer.pushedTo > 0
-      ? `Sent the new config to ${answer.pushedTo} online instance(s).`
-      : 'No instance is online: the config is sent when one connects.',
+  // Only the secret fields are encrypted (§5); plain ones are stored and sent as they are.
+  const { fields } = await client.request<{ fields: Array<{ field: string; secret: boolean }> }>(
+    'GET',
+    `connectors/${encodeURIComponent(args.name)}/config`,
   );
+  const secret = new Set(fields.filter((f) => f.secret).map((f) => f.field));
+  const encrypted = (answer.updated as string[]).filter((f) => secret.has(f));
+  const secrets =
+    encrypted.length === 0
+      ? ''
+      : ` ${encrypted.join(', ')} ${encrypted.length === 1 ? 'is a secret' : 'are secrets'}: stored and sent encrypted.`;
+  say(`Updated ${(answer.updated as string[]).join(', ')} of "${args.name}".${secrets}`);
+  sayPushed(answer.pushedTo);
+}
+
+async function unset(args: GlobalArgs & { name: string; fields: string[] }): Promise<void> {
+  const client = new AdminClient(args);
+  const answer = await client.request('PUT', `connectors/${encodeURIComponent(args.name)}/config`, { unset: args.fields });
+  if (args.json) return printJson(answer);
+  say(`Removed ${(answer.unset as string[]).join(', ')} from the config of "${args.name}".`);
+  sayPushed(answer.pushedTo);
 }
 
 async function show(args: GlobalArgs & { name: string }): Promise<void> {
@@ -64,11 +88,20 @@ export function configCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs> 
         (argv) => run(() => set(argv as never), argv.json),
       )
       .command(
+        'unset <name> <fields..>',
+        'remove config fields (the connector then runs without them)',
+        (b) =>
+          b
+            .positional('name', { type: 'string', demandOption: true })
+            .positional('fields', { type: 'string', array: true, demandOption: true, describe: 'field names' }),
+        (argv) => run(() => unset(argv as never), argv.json),
+      )
+      .command(
         'show <name>',
         'show config fields (secrets masked)',
         (b) => b.positional('name', { type: 'string', demandOption: true }),
         (argv) => run(() => show(argv as never), argv.json),
       )
-      .demandCommand(1, 'pick a subcommand: set or show'),
+      .demandCommand(1, 'pick a subcommand: set, unset or show'),
   );
 }

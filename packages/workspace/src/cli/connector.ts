@@ -1,5 +1,5 @@
 /**
- * `workspace connector add|token|list|show`.
+ * `workspace connector add|token|list|instances|show`.
  */
 import type { Argv } from 'yargs';
 import { AdminClient, ApiError } from './client.js';
@@ -75,6 +75,43 @@ async function list(args: GlobalArgs): Promise<void> {
   );
 }
 
+/** One registered instance, as `GET connectors/:name/instances` answers it. */
+interface RegisteredInstanceView {
+  id: string;
+  name: string;
+  version: string;
+  registered: string;
+  lastSeen: string | null;
+  online: boolean;
+  connectedSince?: string;
+  health?: InstanceView['health'];
+}
+
+async function instances(args: GlobalArgs & { name: string; offline: boolean }): Promise<void> {
+  const client = new AdminClient(args);
+  const answer = await client.request<{ instances: RegisteredInstanceView[] }>(
+    'GET',
+    `connectors/${encodeURIComponent(args.name)}/instances`,
+  );
+  const shown = args.offline ? answer.instances.filter((i) => !i.online) : answer.instances;
+  if (args.json) return printJson({ instances: shown });
+  if (shown.length === 0) {
+    say(args.offline ? `No offline instances of "${args.name}".` : `"${args.name}" has no registered instances yet.`);
+    return;
+  }
+  printTable(
+    ['ID', 'NAME', 'VERSION', 'STATE', 'REGISTERED', 'LAST SEEN'],
+    shown.map((i) => [
+      i.id,
+      i.name,
+      i.version,
+      i.online ? 'online' : 'offline',
+      age(i.registered),
+      i.online ? 'now' : i.lastSeen === null ? 'never connected' : age(i.lastSeen),
+    ]),
+  );
+}
+
 interface MethodView {
   name: string;
   signature?: string;
@@ -94,15 +131,18 @@ interface ConfigFieldView {
 async function show(args: GlobalArgs & { name: string }): Promise<void> {
   const client = new AdminClient(args);
   const path = `connectors/${encodeURIComponent(args.name)}`;
-  const [{ connector }, config] = await Promise.all([
+  const [{ connector }, config, registered] = await Promise.all([
     client.request<{ connector: ConnectorView & { manifest: { version: string; methods: MethodView[] } | null } }>('GET', path),
     client.request<{ fields: ConfigFieldView[] }>('GET', `${path}/config`),
+    client.request<{ instances: RegisteredInstanceView[] }>('GET', `${path}/instances`),
   ]);
   if (args.json) return printJson({ connector, config: config.fields });
 
   say(`${connector.name} (connector id ${connector.connectorId})`);
   say(`Online instances: ${connector.instances.length}`);
   for (const instance of connector.instances) say(`  ${instanceLine(instance)}`);
+  const offline = registered.instances.filter((i) => !i.online).length;
+  if (offline > 0) say(`Offline instances: ${offline} (see 'workspace connector instances ${connector.name} --offline')`);
   if (connector.manifest === null) {
     say();
     say("It has not registered yet: start it with the REGISTRATION_TOKEN printed by 'workspace connector add'.");
@@ -142,7 +182,7 @@ export async function methodNames(client: AdminClient, name: string): Promise<st
   }
 }
 
-/** Adds `connector <add|token|list|show>`. */
+/** Adds `connector <add|token|list|instances|show>`. */
 export function connectorCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs> {
   return y.command('connector', 'add connectors and see them', (c) =>
     c
@@ -163,11 +203,20 @@ export function connectorCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArg
       )
       .command('list', 'list connectors and their online instances', {}, (argv) => run(() => list(argv as never), argv.json === true))
       .command(
+        'instances <name>',
+        'list every registered instance, offline ones too, with when each was last seen',
+        (b) =>
+          b
+            .positional('name', { type: 'string', demandOption: true })
+            .option('offline', { type: 'boolean', default: false, describe: 'only the instances that are not connected' }),
+        (argv) => run(() => instances(argv as never), argv.json),
+      )
+      .command(
         'show <name>',
         'show a connector: instances, config fields, methods',
         (b) => b.positional('name', { type: 'string', demandOption: true }),
         (argv) => run(() => show(argv as never), argv.json),
       )
-      .demandCommand(1, 'pick a subcommand: add, token, list or show'),
+      .demandCommand(1, 'pick a subcommand: add, token, list, instances or show'),
   );
 }

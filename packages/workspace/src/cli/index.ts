@@ -2,15 +2,14 @@
  * The `workspace` command: `serve` runs a workspace; every other command talks to a running
  * one through its admin API. Never imported by the library.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { callCommand } from './call.js';
 import { configCommands } from './config.js';
 import { connectorCommands } from './connector.js';
+import { defaultDataDir, defaultUrl } from './defaults.js';
 import { oauthCommands } from './oauth.js';
-import { reportError, type GlobalArgs } from './output.js';
+import { exitQuietlyOnBrokenPipe, reportError, type GlobalArgs } from './output.js';
 import { serveCommand } from './serve.js';
 import { taskCommands } from './task.js';
 import { webhookCommands } from './webhook.js';
@@ -24,7 +23,7 @@ async function run(fn: () => Promise<void>, json: boolean): Promise<void> {
   }
 }
 
-const defaultData = process.env.WORKSPACE_DATA || join(homedir(), '.connector-kit', 'workspace');
+exitQuietlyOnBrokenPipe();
 
 let cli = yargs(hideBin(process.argv))
   .scriptName('workspace')
@@ -32,14 +31,14 @@ let cli = yargs(hideBin(process.argv))
   .option('json', { type: 'boolean', default: false, global: true, describe: 'print JSON' })
   .option('url', {
     type: 'string',
-    default: process.env.WORKSPACE_URL || 'http://127.0.0.1:4700',
+    default: defaultUrl(),
     global: true,
     describe: 'workspace URL (env WORKSPACE_URL)',
   })
   .option('token', { type: 'string', global: true, describe: 'admin token (env WORKSPACE_TOKEN; default: <data>/admin-token)' })
   .option('data', {
     type: 'string',
-    default: defaultData,
+    default: defaultDataDir(),
     global: true,
     describe: 'data folder (env WORKSPACE_DATA)',
   }) as unknown as Argv<GlobalArgs>;
@@ -57,4 +56,14 @@ await cli
   .recommendCommands()
   .strict()
   .help()
+  // Every usage error exits 2 (as CliError BAD_ARGUMENT does), failures 1: yargs' own default is 1.
+  .fail((message, error, parser) => {
+    if (error !== undefined && error !== null) {
+      reportError(error, false);
+      return;
+    }
+    parser.showHelp((text: string) => process.stderr.write(`${text}\n\n`));
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(2);
+  })
   .parseAsync();

@@ -55,6 +55,20 @@ export function age(iso: string, now = Date.now()): string {
   return `${Math.floor(seconds / 86_400)}d ago`;
 }
 
+/**
+ * Ends the process quietly, with status 0, when the reader of our output goes away
+ * (`workspace connector show crm | head -3`), as Unix tools do. Node ignores SIGPIPE and would
+ * instead crash on the stream's unhandled EPIPE error, printing a stack trace.
+ */
+export function exitQuietlyOnBrokenPipe(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  }
+}
+
 /** Reports an error the way every command does and sets the exit code. */
 export function reportError(error: unknown, json: boolean): void {
   const cli =

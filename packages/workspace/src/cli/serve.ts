@@ -1,16 +1,21 @@
 /**
  * `workspace serve`: runs the workspace in the foreground until SIGINT/SIGTERM.
  */
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { adminTokenPath } from '../server/admin-token.js';
+import { DEFAULT_PORT, DEFAULT_URL, defaultDataDir } from './defaults.js';
 import { CliError, printJson, say, type GlobalArgs } from './output.js';
 
 interface ServeArgs extends GlobalArgs {
-  port: number;
+  port?: number | undefined;
   host: string;
 }
 
 async function serve(args: ServeArgs): Promise<void> {
+  const port = args.port ?? defaultPort();
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new CliError(`--port ${args.port} is not a port: use a number from 0 to 65535 (0: any free port)`, 2, 'BAD_ARGUMENT');
   // Loaded here so that the other commands never pay for the database engine.
   const [{ startWorkspace }, { pino }] = await Promise.all([import('../workspace.js'), import('pino')]);
   const databaseUrl = process.env.DATABASE_URL || undefined;
@@ -20,7 +25,7 @@ async function serve(args: ServeArgs): Promise<void> {
   // 1. Start.
   let workspace;
   try {
-    workspace = await startWorkspace({ host: args.host, port: args.port, dataDir: args.data, databaseUrl, logger });
+    workspace = await startWorkspace({ host: args.host, port, dataDir: args.data, databaseUrl, logger });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new CliError(`cannot start the workspace: ${(error as Error).message}`, 1, typeof code === 'string' ? code : 'START_FAILED');
@@ -45,6 +50,14 @@ async function serve(args: ServeArgs): Promise<void> {
     say(`  DEVICE_ENDPOINT=${workspace.deviceEndpoint}`);
     say(`  WEBSOCKET_ENDPOINT=${workspace.websocketEndpoint}`);
     say();
+    // The other commands find the workspace by --url/WORKSPACE_URL and its admin token in
+    // --data/WORKSPACE_DATA: say what to set when this one is not where they look by default.
+    const cliEnv = cliEnvironment(workspace.url, args.data);
+    if (cliEnv.length > 0) {
+      say('For the workspace CLI in another terminal, set:');
+      say(`  export ${cliEnv.join(' ')}`);
+      say();
+    }
     say("Add a connector with 'workspace connector add <name> --connector-id <id>'. Ctrl+C stops.");
   }
 
@@ -66,6 +79,34 @@ async function serve(args: ServeArgs): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+/**
+ * The `WORKSPACE_URL`/`WORKSPACE_DATA` assignments the other commands need, in a terminal of
+ * their own (without this one's variables), to find a workspace at `url` with data in
+ * `dataDir`; empty when the defaults find it.
+ */
+export function cliEnvironment(url: string, dataDir: string): string[] {
+  const assignments: string[] = [];
+  const bare = url.replace(/\/$/, '');
+  if (bare !== DEFAULT_URL) assignments.push(`WORKSPACE_URL=${bare}`);
+  if (resolve(dataDir) !== resolve(defaultDataDir({}))) assignments.push(`WORKSPACE_DATA=${shellQuote(resolve(dataDir))}`);
+  return assignments;
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** The listen port: `--port`, else `WORKSPACE_PORT`, else 4700. @throws CliError `BAD_ARGUMENT` (exit 2) */
+export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.WORKSPACE_PORT;
+  if (given === undefined || given.trim() === '') return DEFAULT_PORT;
+  const port = Number(given);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new CliError(`WORKSPACE_PORT=${given} is not a port: use a number from 0 to 65535 (0: any free port)`, 2, 'BAD_ARGUMENT');
+  }
+  return port;
+}
+
 /** Adds `serve`. */
 export function serveCommand(y: Argv<GlobalArgs>, run: (fn: () => Promise<void>, json: boolean) => Promise<void>): Argv<GlobalArgs> {
   return y.command(
@@ -73,7 +114,10 @@ export function serveCommand(y: Argv<GlobalArgs>, run: (fn: () => Promise<void>,
     'run the workspace (env DATABASE_URL: use PostgreSQL instead of the embedded PGlite)',
     (b) =>
       b
-        .option('port', { type: 'number', default: 4700, describe: 'port to listen on (0: any free port)' })
+        .option('port', {
+          type: 'number',
+          describe: `port to listen on (0: any free port) [default: WORKSPACE_PORT, else ${DEFAULT_PORT}]`,
+        })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' }),
     (argv) => run(() => serve(argv as unknown as ServeArgs), argv.json),
   );

@@ -3,9 +3,12 @@
  */
 import type { Argv } from 'yargs';
 import { AdminClient } from './client.js';
-import { age, printJson, printTable, say, type GlobalArgs } from './output.js';
+import { CliError, age, printJson, printTable, say, type GlobalArgs } from './output.js';
 
 type Run = (fn: () => Promise<void>, json: boolean) => Promise<void>;
+
+/** The most tasks the admin API lists at once (the store's cap). */
+const MAX_LIMIT = 1000;
 
 interface TaskView {
   id: string;
@@ -19,11 +22,17 @@ interface TaskView {
 }
 
 async function list(args: GlobalArgs & { connector?: string | undefined; limit: number }): Promise<void> {
+  if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_LIMIT) {
+    throw new CliError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${args.limit}`, 2, 'BAD_ARGUMENT');
+  }
   const client = new AdminClient(args);
-  const query = new URLSearchParams({ limit: String(args.limit) });
+  // One more than asked for tells whether there are more, for the hint below.
+  const query = new URLSearchParams({ limit: String(Math.min(args.limit + 1, MAX_LIMIT)) });
   if (args.connector !== undefined) query.set('connector', args.connector);
-  const { tasks } = await client.request<{ tasks: TaskView[] }>('GET', `tasks?${query}`);
-  if (args.json) return printJson({ tasks });
+  const answer = await client.request<{ tasks: TaskView[] }>('GET', `tasks?${query}`);
+  const more = answer.tasks.length > args.limit;
+  const tasks = answer.tasks.slice(0, args.limit);
+  if (args.json) return printJson({ tasks, more });
   if (tasks.length === 0) {
     say(args.connector === undefined ? 'No tasks yet.' : `No tasks of "${args.connector}" yet.`);
     return;
@@ -32,6 +41,12 @@ async function list(args: GlobalArgs & { connector?: string | undefined; limit: 
     ['ID', 'CONNECTOR', 'STATUS', 'CREATED', 'NAME'],
     tasks.map((t) => [t.id, t.connector ?? '(webhook)', t.status, age(t.created), t.name]),
   );
+  if (more) {
+    const next = Math.min(args.limit * 2, MAX_LIMIT);
+    say(`(the newest ${args.limit}; there are more: add --limit ${next}${next === MAX_LIMIT ? ', the most the workspace lists' : ''})`);
+  } else if (args.limit === MAX_LIMIT && tasks.length === MAX_LIMIT) {
+    say(`(the newest ${MAX_LIMIT}, the most the workspace lists at once)`);
+  }
 }
 
 async function show(args: GlobalArgs & { id: string }): Promise<void> {

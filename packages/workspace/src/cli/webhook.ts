@@ -16,11 +16,11 @@ interface WebhookView {
   created: string;
 }
 
-async function add(args: GlobalArgs & { name: string; secret?: string | undefined; unsigned: boolean }): Promise<void> {
+async function add(args: GlobalArgs & { name: string; secret?: string | undefined; unsigned?: boolean | undefined }): Promise<void> {
   const client = new AdminClient(args);
   const answer = await client.request<{ webhook: WebhookView; secret?: string }>('POST', 'webhooks', {
     name: args.name,
-    ...(args.unsigned ? { signed: false } : {}),
+    ...(args.unsigned === true ? { signed: false } : {}),
     ...(args.secret === undefined ? {} : { secret: args.secret }),
   });
   if (args.json) return printJson(answer);
@@ -66,9 +66,10 @@ export function webhookCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs>
           b
             .positional('name', { type: 'string', demandOption: true })
             .option('secret', { type: 'string', describe: 'the whsec_… secret the sender signs with (default: a new one)' })
+            // No `default: false`: yargs counts an option with a default as given, so
+            // `conflicts` would reject every --secret (the flag is simply absent when not set).
             .option('unsigned', {
               type: 'boolean',
-              default: false,
               describe: 'take messages without signatures (the URL is the only credential)',
             })
             .conflicts('secret', 'unsigned'),

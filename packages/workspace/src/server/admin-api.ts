@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { WorkspaceError } from '../errors.js';
 import { describeMethods } from '../manifest.js';
 import type { ConnectorRecord, InstanceRecord, Store, TaskRecord, WebhookRecord } from '../store/store.js';
-import { checkConfigValues, configView, encryptConfigValues } from './config.js';
+import { checkConfigValues, configView, encryptConfigValues, schemaFields } from './config.js';
 import { HttpError, readAuthorization, readJsonBody, secretsEqual, sha256 } from './http-io.js';
 import type { Hub, OnlineInstance } from './hub.js';
 import type { OAuthService } from './oauth.js';
@@ -188,6 +188,29 @@ const routes: Route[] = [
     },
   },
   {
+    // Every registered instance, offline ones too (`connectors` lists the online ones only).
+    method: 'GET',
+    pattern: /^connectors\/([^/]+)\/instances$/,
+    async handler({ store, hub }, _req, [name]) {
+      const connector = await connectorOr404(store, name!);
+      const online = new Map(hub.online(connector.name).map((o) => [o.id, o]));
+      const instances = (await store.listInstances(connector.name)).map((instance) => {
+        const live = online.get(instance.id);
+        return {
+          id: instance.id,
+          name: instance.name,
+          version: instance.version,
+          deployment: instance.deployment,
+          registered: instance.created.toISOString(),
+          lastSeen: instance.lastSeen?.toISOString() ?? null,
+          online: live !== undefined,
+          ...(live === undefined ? {} : { connectedSince: live.connectedSince.toISOString(), health: instanceView(live).health }),
+        };
+      });
+      return { status: 200, body: { connector: connector.name, instances } };
+    },
+  },
+  {
     method: 'POST',
     pattern: /^connectors\/([^/]+)\/tokens$/,
     async handler({ store }, _req, [name]) {
@@ -210,26 +233,39 @@ const routes: Route[] = [
     },
   },
   {
+    // `values` sets fields, `unset` removes them (one transaction, then one push to the instances).
     method: 'PUT',
     pattern: /^connectors\/([^/]+)\/config$/,
     async handler({ store, hub, logger }, req, [name]) {
       const connector = await connectorOr404(store, name!);
       const body = await readJsonBody(req);
       const latest = await store.latestInstance(connector.name);
-      if (!latest) {
+      const unset = isRecord(body) && body.unset !== undefined ? await checkUnset(store, connector.name, latest, body.unset) : [];
+      const setting = !isRecord(body) || body.values !== undefined || unset.length === 0;
+      if (setting && !latest) {
         throw new HttpError(
           409,
           'NOT_REGISTERED',
           `connector "${connector.name}" has not registered yet, so its config fields are unknown: start it once with its REGISTRATION_TOKEN`,
         );
       }
-      const checked = checkConfigValues(latest.manifest.configSchema, isRecord(body) ? body.values : undefined);
-      const writes = await encryptConfigValues(checked, latest, connector.connectorId);
-      await store.setConfig(connector.name, writes);
+      const checked = setting ? checkConfigValues(latest!.manifest.configSchema, isRecord(body) ? body.values : undefined) : [];
+      const overlap = checked.find((c) => unset.includes(c.field));
+      if (overlap) throw new HttpError(400, 'BAD_REQUEST', `config field "${overlap.field}" is both set and unset: pick one`);
+      const writes = checked.length > 0 ? await encryptConfigValues(checked, latest!, connector.connectorId) : [];
+      await store.setConfig(connector.name, writes, unset);
       const pushed = await hub.pushConfig(connector.name);
       // Field names only: values, even plain ones, stay out of the logs.
-      logger.info({ connector: connector.name, fields: writes.map((w) => w.field), pushed }, 'config updated');
-      return { status: 200, body: { connector: connector.name, updated: writes.map((w) => w.field), pushedTo: pushed } };
+      logger.info({ connector: connector.name, fields: writes.map((w) => w.field), unset, pushed }, 'config updated');
+      return {
+        status: 200,
+        body: {
+          connector: connector.name,
+          updated: writes.map((w) => w.field),
+          ...(unset.length === 0 ? {} : { unset }),
+          pushedTo: pushed,
+        },
+      };
     },
   },
   {
@@ -357,6 +393,26 @@ const routes: Route[] = [
   },
 ];
 
+/**
+ * Checks the `unset` member of a config update: field names the connector declares or has
+ * stored (e.g. the managed `oauthResult`, which disconnects the OAuth account).
+ * @throws HttpError 400 `BAD_REQUEST` naming the unknown field and the known ones
+ */
+async function checkUnset(store: Store, connector: string, latest: InstanceRecord | undefined, unset: unknown): Promise<string[]> {
+  if (!Array.isArray(unset) || unset.length === 0 || !unset.every((f) => typeof f === 'string')) {
+    throw new HttpError(400, 'BAD_REQUEST', '"unset" must be a non-empty array of field names, e.g. {"unset": ["apiKey"]}');
+  }
+  const stored = new Set((await store.getConfig(connector)).map((e) => e.field));
+  const known = new Set([...schemaFields(latest?.manifest.configSchema).keys(), ...stored]);
+  for (const field of unset) {
+    if (!known.has(field)) {
+      const list = [...known].join(', ') || '(none)';
+      throw new HttpError(400, 'BAD_REQUEST', `unknown config field "${field}": the connector's fields are ${list}`);
+    }
+  }
+  return [...new Set(unset as string[])];
+}
+
 function connectorSummaryOf(connector: ConnectorRecord): Record<string, unknown> {
   return { name: connector.name, connectorId: connector.connectorId, created: connector.created.toISOString() };
 }
@@ -368,9 +424,10 @@ function connectorSummaryOf(connector: ConnectorRecord): Record<string, unknown>
 export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, url: URL): Promise<Answer> {
   const token = readAuthorization(req.headers.authorization, 'Bearer');
   if (token === undefined || !secretsEqual(token, ctx.adminToken)) {
+    // Not AUTH_FAILED: that code is the connector's (its credentials for the outside system).
     throw new HttpError(
       401,
-      'AUTH_FAILED',
+      'ADMIN_TOKEN_INVALID',
       'missing or wrong admin token: send "Authorization: Bearer <token>" with the token from <data>/admin-token',
     );
   }

@@ -180,6 +180,13 @@ export class SqlStore implements Store {
     return rows[0] && toInstance(rows[0]);
   }
 
+  async listInstances(connector: string): Promise<InstanceRecord[]> {
+    const rows = await this.db.query(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE connector = $1 ORDER BY created DESC, id DESC`, [
+      connector,
+    ]);
+    return rows.map(toInstance);
+  }
+
   async touchInstance(id: string): Promise<void> {
     await this.db.query('UPDATE instances SET last_seen = now() WHERE id = $1', [id]);
   }
@@ -194,8 +201,13 @@ export class SqlStore implements Store {
     }));
   }
 
-  async setConfig(connector: string, entries: ReadonlyArray<{ field: string; value: unknown; secret: boolean }>): Promise<void> {
+  async setConfig(
+    connector: string,
+    entries: ReadonlyArray<{ field: string; value: unknown; secret: boolean }>,
+    unset: readonly string[] = [],
+  ): Promise<void> {
     const write = async (db: SqlDriver): Promise<void> => {
+      if (unset.length > 0) await db.query('DELETE FROM config WHERE connector = $1 AND field = ANY($2)', [connector, [...unset]]);
       for (const entry of entries) {
         await db.query(
           `INSERT INTO config (connector, field, value, secret) VALUES ($1, $2, $3::jsonb, $4)

@@ -144,12 +144,18 @@ export interface Store {
   getInstance(id: string): Promise<InstanceRecord | undefined>;
   /** The most recently registered instance of a connector: its manifest and public key are current. */
   latestInstance(connector: string): Promise<InstanceRecord | undefined>;
+  /** Every registered instance of a connector, online or not, newest first. */
+  listInstances(connector: string): Promise<InstanceRecord[]>;
   /** Records that the instance was seen now. */
   touchInstance(id: string): Promise<void>;
 
   getConfig(connector: string): Promise<ConfigEntry[]>;
-  /** Inserts or replaces the given fields in one transaction. */
-  setConfig(connector: string, entries: ReadonlyArray<{ field: string; value: unknown; secret: boolean }>): Promise<void>;
+  /** Inserts or replaces the given fields, and removes the `unset` ones, in one transaction. */
+  setConfig(
+    connector: string,
+    entries: ReadonlyArray<{ field: string; value: unknown; secret: boolean }>,
+    unset?: readonly string[],
+  ): Promise<void>;
 
   /** Creates a task, or returns the existing one for the same connector and idempotency key. */
   createTask(task: NewTask): Promise<{ id: string; created: boolean }>;

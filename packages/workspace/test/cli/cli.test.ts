@@ -2,33 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKeyPair } from '@connector-kit/sdk/secrets';
 import { FakeConnector, copyPgliteTemplate, makeDataDir, registerBody, startTestWorkspace, type TestWorkspace } from '../helpers.js';
-
-const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `workspace` command. */
-function workspace(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, WORKSPACE_URL: '', WORKSPACE_TOKEN: '', WORKSPACE_DATA: '', DATABASE_URL: '', LOG_LEVEL: 'silent', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { CLI, workspace } from './run.js';
 
 let ws: TestWorkspace;
 /** Global options pointing the CLI at the test workspace (token read from its data folder). */
@@ -79,6 +56,60 @@ describe('workspace connector', () => {
   });
 });
 
+describe('workspace connector (names, instances, pipes)', () => {
+  it('shows the signature of dotted methods, as the SDK declares them in namespaces', async () => {
+    const introspect = [
+      'declare namespace tickets {',
+      '  /** Create a ticket */',
+      '  function create(args: { title: string; }): Promise<{ id: string; }>;',
+      '}',
+      '',
+    ].join('\n');
+    await addAndRegisterWith('dotted', '67', { schema: { ...registerBody('67').schema!, introspect } });
+    const res = await workspace(['connector', 'show', 'dotted', ...target]);
+    expect(res.stdout).toContain('  tickets.create(args: { title: string; }): Promise<{ id: string; }>\n      Create a ticket');
+  });
+
+  it('lists offline instances with when they were last seen', async () => {
+    const { key } = await addAndRegisterWith('gone', '68');
+    const connector = await FakeConnector.connect(ws, key);
+    await vi.waitFor(() => expect(ws.hub.online('gone')).toHaveLength(1));
+    await connector.close();
+    await vi.waitFor(() => expect(ws.hub.online('gone')).toHaveLength(0));
+    await addAndRegisterWith('gone', '68', { name: 'never-connected' }, false);
+
+    const show = await workspace(['connector', 'show', 'gone', ...target]);
+    expect(show.stdout).toContain("Offline instances: 2 (see 'workspace connector instances gone --offline')");
+    const list = await workspace(['connector', 'instances', 'gone', '--offline', ...target]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/ID\s+NAME\s+VERSION\s+STATE\s+REGISTERED\s+LAST SEEN/);
+    expect(list.stdout).toMatch(/test-instance\s+1\.0\.0\s+offline\s+\d+s ago\s+\d+s ago/);
+    expect(list.stdout).toMatch(/never-connected\s+1\.0\.0\s+offline\s+\d+s ago\s+never connected/);
+    const json = JSON.parse((await workspace(['connector', 'instances', 'gone', '--json', ...target])).stdout);
+    expect(json.instances.map((i: { online: boolean }) => i.online)).toEqual([false, false]);
+  });
+
+  it('ends quietly with status 0 when the reader of its output goes away (| head)', async () => {
+    await addAndRegisterWith('piped', '69');
+    for (const args of [['connector', 'show', 'piped'], ['connector', 'list'], ['--help']]) {
+      // The reading end is closed before the CLI writes: its first write fails with EPIPE.
+      const child = spawn(process.execPath, [CLI, ...args, ...target], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
+  });
+});
+
+/** Adds `name` (unless it exists) and registers an instance; answers its connector key. */
+async function addAndRegisterWith(name: string, id: string, overrides: Record<string, unknown> = {}, add = true): Promise<{ key: string }> {
+  const added = add ? await ws.api('POST', 'connectors', { name, connectorId: id }) : await ws.api('POST', `connectors/${name}/tokens`);
+  const { body } = await ws.device('register', added.body.registrationToken, registerBody(id, overrides));
+  return { key: body.key };
+}
+
 describe('workspace config', () => {
   it('sets values and shows secrets masked, never in clear', async () => {
     const { publicKey } = await generateKeyPair(2048);
@@ -101,6 +132,21 @@ describe('workspace config', () => {
       expect(shown.stdout).toContain('eu=west');
       expect(shown.stdout).not.toContain('MARKER');
     }
+
+    // Only the secret field is said to be encrypted; plain ones are stored as they are.
+    expect(set.stdout).toContain('Updated apiKey, region, pageSize of "configured". apiKey is a secret: stored and sent encrypted.');
+    const plain = await workspace(['config', 'set', 'configured', 'region=us', ...target]);
+    expect(plain.stdout).toContain('Updated region of "configured".\n');
+    expect(plain.stdout).not.toContain('encrypted');
+
+    const unset = await workspace(['config', 'unset', 'configured', 'region', 'apiKey', ...target]);
+    expect(unset.stderr).toBe('');
+    expect(unset.stdout).toContain('Removed region, apiKey from the config of "configured".');
+    const after = await workspace(['config', 'show', 'configured', '--json', ...target]);
+    expect(JSON.parse(after.stdout).values).toEqual({ pageSize: 42 });
+    const unknownUnset = await workspace(['config', 'unset', 'configured', 'nope', ...target]);
+    expect(unknownUnset.code).toBe(1);
+    expect(unknownUnset.stderr).toContain('unknown config field "nope"');
 
     const unknown = await workspace(['config', 'set', 'configured', 'nope=1', ...target]);
     expect(unknown.code).toBe(1);
@@ -139,10 +185,14 @@ describe('workspace call', () => {
     const missing = await workspace(['call', 'live', 'nope', ...target]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('Its methods: hello');
+    // The list once, not once from the manifest and again from the connector's message.
+    expect(missing.stderr).toBe('error: connector "live" has no method "nope". Its methods: hello\n');
 
     const invalid = await workspace(['call', 'live', 'strict', '{}', ...target]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('- name: Required');
+    // Each issue once: the connector's one-line message says the same and is left out.
+    expect(invalid.stderr).toBe('error: invalid input for strict of "live":\n  - name: Required\n');
     await connector.close();
   });
 
@@ -169,6 +219,17 @@ describe('workspace task', () => {
     expect({ code: show.code, stderr: show.stderr }).toEqual({ code: 0, stderr: '' });
     expect(show.stdout).toContain('"phone": "123"');
     expect((await workspace(['task', 'show', 'missing', ...target])).code).toBe(1);
+
+    // At the limit it says there are more, and how to see them.
+    await connector.request('connector.task.new', { name: 'Second', a: {} });
+    const limited = await workspace(['task', 'list', '--connector', 'tasker', '--limit', '1', ...target]);
+    expect(limited.stdout).toContain('Second');
+    expect(limited.stdout).not.toContain('Call back Ada');
+    expect(limited.stdout).toContain('(the newest 1; there are more: add --limit 2)');
+    const all = await workspace(['task', 'list', '--connector', 'tasker', '--limit', '2', ...target]);
+    expect(all.stdout).not.toContain('there are more');
+    expect(JSON.parse((await workspace(['task', 'list', '--limit', '1', '--json', ...target])).stdout).more).toBe(true);
+    expect((await workspace(['task', 'list', '--limit', '0', ...target])).code).toBe(2);
     await connector.close();
   });
 });
@@ -206,6 +267,13 @@ describe('workspace webhook', () => {
     expect((await workspace(['webhook', 'add', 'open', '--unsigned', ...target])).stdout).toContain('Unsigned');
     const conflicting = await workspace(['webhook', 'add', 'x', '--unsigned', '--secret', 'whsec_x', ...target]);
     expect(conflicting.code).not.toBe(0);
+    // A secret of one's own, without --unsigned: yargs used to count --unsigned's default as given.
+    const own = (await import('../../src/index.js')).newWebhookSecret();
+    const withSecret = await workspace(['webhook', 'add', 'own-secret', '--secret', own, ...target]);
+    expect(withSecret.stderr).toBe('');
+    expect(withSecret.code).toBe(0);
+    expect(withSecret.stdout).toContain('Added webhook "own-secret"');
+    expect(withSecret.stdout).not.toContain(own);
     const removed = await workspace(['webhook', 'rm', 'shop-orders', ...target]);
     expect(removed.stdout).toContain('Removed webhook "shop-orders"');
     expect((await workspace(['webhook', 'rm', 'shop-orders', ...target])).code).toBe(1);
@@ -223,10 +291,28 @@ describe('workspace (errors)', () => {
     const wrong = await workspace(['connector', 'list', '--url', ws.url, '--token', 'wrong']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/rejected the admin token/);
+    // Never AUTH_FAILED, the code of a connector's own credentials.
+    const wrongJson = await workspace(['connector', 'list', '--json', '--url', ws.url, '--token', 'wrong']);
+    expect(JSON.parse(wrongJson.stdout).error.code).toBe('ADMIN_TOKEN_INVALID');
     const dir = await makeDataDir();
     const missing = await workspace(['connector', 'list', '--url', ws.url, '--data', dir]);
     expect(missing.stderr).toMatch(/no admin token/);
     await rm(dir, { recursive: true });
+  });
+
+  it('exits 2 on every usage error, with what is wrong', async () => {
+    for (const args of [
+      [],
+      ['nope'],
+      ['connector'],
+      ['connector', 'show'],
+      ['call', 'x', 'y', '{}', '--timeout', '-1'],
+      ['config', 'set', 'x', 'novalue'],
+    ]) {
+      const res = await workspace([...args, ...target]);
+      expect({ args, code: res.code }).toEqual({ args, code: 2 });
+      expect(res.stderr).toMatch(/error: |Not enough|Unknown|pick a/);
+    }
   });
 
   it('takes the token from WORKSPACE_TOKEN and the URL from WORKSPACE_URL', async () => {

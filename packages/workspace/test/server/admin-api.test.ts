@@ -11,7 +11,8 @@ describe('admin API authentication', () => {
   it('answers 401 without a bearer token or with a wrong one', async () => {
     const none = await ws.api('GET', 'connectors', undefined, null);
     expect(none.status).toBe(401);
-    expect(none.body.error.code).toBe('AUTH_FAILED');
+    // Its own code: AUTH_FAILED is the connector's (credentials for the outside system).
+    expect(none.body.error.code).toBe('ADMIN_TOKEN_INVALID');
     expect((await ws.api('GET', 'connectors', undefined, 'wrong')).status).toBe(401);
     expect((await ws.api('GET', 'no-such-route', undefined, null)).status).toBe(401);
   });

@@ -52,6 +52,9 @@ function storeContract(makeBackend: () => Promise<Backend>): void {
     await expect(store.createInstance({ ...base, keyHash: 'k1' })).rejects.toThrow();
     await store.touchInstance(first.id);
     expect((await store.getInstance(first.id))?.lastSeen).toBeInstanceOf(Date);
+    // Every instance, newest first: offline ones are listed too.
+    expect((await store.listInstances('inst')).map((i) => i.id)).toEqual([second.id, first.id]);
+    expect(await store.listInstances('none')).toEqual([]);
   });
 
   it('upserts config fields and keeps their types', async () => {
@@ -68,6 +71,9 @@ function storeContract(makeBackend: () => Promise<Backend>): void {
       { field: 'region', value: 'us', secret: false },
       { field: 'size', value: 42, secret: false },
     ]);
+    // Unset and set in one transaction: the removed fields are gone, the others stay.
+    await store.setConfig('cfg', [{ field: 'size', value: 7, secret: false }], ['apiKey', 'region', 'never-set']);
+    expect((await store.getConfig('cfg')).map(({ field, value }) => ({ field, value }))).toEqual([{ field: 'size', value: 7 }]);
   });
 
   it('creates tasks, shallow-merges updates, and scopes updates to the connector', async () => {

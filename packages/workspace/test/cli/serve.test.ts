@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cliEnvironment } from '../../src/cli/serve.js';
+import { copyPgliteTemplate, makeDataDir } from '../helpers.js';
+import { CLI, workspace } from './run.js';
+
+/** `workspace serve` in the background, with what it printed so far. */
+function serve(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', WORKSPACE_PORT: '', ...env },
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, out: () => out, exited: new Promise((resolve) => child.once('close', resolve)) };
+}
+
+const running: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function dataDir(): Promise<string> {
+  const dir = await makeDataDir();
+  dirs.push(dir);
+  await copyPgliteTemplate(dir);
+  return dir;
+}
+
+describe('workspace serve', { timeout: 60_000 }, () => {
+  it('refuses a second server on the same data folder, naming the first one’s pid', async () => {
+    const dir = await dataDir();
+    const first = serve(['--port', '0', '--data', dir]);
+    running.push(first.child);
+    await vi.waitFor(() => expect(first.out()).toContain('Workspace running at'), { timeout: 30_000 });
+
+    const second = await workspace(['serve', '--port', '0', '--data', dir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`the data folder ${dir} is in use by another workspace (process ${first.child.pid} on`);
+    expect(second.stderr).toContain('give this one its own --data folder');
+
+    // Once the first has stopped, the folder is free again.
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const third = serve(['--port', '0', '--data', dir]);
+    running.push(third.child);
+    await vi.waitFor(() => expect(third.out()).toContain('Workspace running at'), { timeout: 30_000 });
+  });
+
+  it('takes over the lock of a server that was killed', async () => {
+    const dir = await dataDir();
+    const first = serve(['--port', '0', '--data', dir]);
+    running.push(first.child);
+    await vi.waitFor(() => expect(first.out()).toContain('Workspace running at'), { timeout: 30_000 });
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = serve(['--port', '0', '--data', dir]);
+    running.push(second.child);
+    await vi.waitFor(() => expect(second.out()).toContain('Workspace running at'), { timeout: 30_000 });
+  });
+
+  it('listens on WORKSPACE_PORT and says which variables the other commands need', async () => {
+    const dir = await dataDir();
+    // 0: any free port, so the test never depends on a fixed one; the default 4700 would show as 4700.
+    const server = serve(['--data', dir], { WORKSPACE_PORT: '0' });
+    running.push(server.child);
+    await vi.waitFor(() => expect(server.out()).toContain('Add a connector'), { timeout: 30_000 });
+    const url = /Workspace running at (http:\/\/127\.0\.0\.1:(\d+))\//.exec(server.out());
+    expect(url?.[2]).not.toBe('4700');
+    expect(server.out()).toContain(
+      `For the workspace CLI in another terminal, set:\n  export WORKSPACE_URL=${url![1]} WORKSPACE_DATA=${dir}\n`,
+    );
+
+    // What it says to set is enough for the other commands.
+    const list = await workspace(['connector', 'list', '--json'], { WORKSPACE_URL: url![1]!, WORKSPACE_DATA: dir });
+    expect(list.stderr).toBe('');
+    expect(JSON.parse(list.stdout)).toEqual({ connectors: [] });
+  });
+
+  it('exits 2 on a WORKSPACE_PORT that is not a port', async () => {
+    const res = await workspace(['serve', '--data', await dataDir()], { WORKSPACE_PORT: 'http' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('WORKSPACE_PORT=http is not a port');
+  });
+});
+
+describe('cliEnvironment', () => {
+  it('names only what differs from the defaults', () => {
+    expect(cliEnvironment('http://127.0.0.1:4700/', `${process.env.HOME}/.connector-kit/workspace`)).toEqual([]);
+    expect(cliEnvironment('http://127.0.0.1:4800/', '/tmp/my data')).toEqual([
+      'WORKSPACE_URL=http://127.0.0.1:4800',
+      "WORKSPACE_DATA='/tmp/my data'",
+    ]);
+  });
+});
