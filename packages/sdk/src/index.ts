@@ -40,11 +40,17 @@ export type {
   HttpResponse,
   QueryParams,
   Pagination,
+  PaginationOverride,
   CursorPagination,
   LinkPagination,
   OffsetPagination,
+  PageOptions,
+  PageResult,
   PaginateOptions,
   RetryOptions,
+  BaseUrl,
+  BaseUrlContext,
+  BaseUrlTokens,
 } from './http/index.js';
 export { ConnectorError, RemoteError } from './errors.js';
 export { runConnector, STATE_DIR } from './runtime/run.js';

@@ -27,4 +27,6 @@ export interface RequestAuthenticator {
   secrets(): Iterable<string>;
   /** One sentence on what to do when the API keeps rejecting the credentials. */
   rejectedHint(): string;
+  /** The current token set (OAuth), for a base URL computed from it (`instance_url`). @default none */
+  tokens?(): Readonly<Record<string, unknown>> | undefined;
 }

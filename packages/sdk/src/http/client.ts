@@ -10,21 +10,41 @@ import { sleep, systemTimers, type Timers } from '../transport/timers.js';
 import type { Credentials, RequestAuthenticator } from './authenticator.js';
 import { bodyExcerpt, describeUrl, redactText } from './redact.js';
 import { codeForStatus, HttpError } from './errors.js';
-import { paginate, type PaginateOptions } from './paginate.js';
+import { BaseUrlResolver, type BaseUrl, type BaseUrlTokens } from './base-url.js';
+import {
+  fetchPage,
+  paginate,
+  resolvePagination,
+  type PageOptions,
+  type PageResult,
+  type PaginateOptions,
+  type Pagination,
+} from './paginate.js';
 import { isIdempotent, isRetryableStatus, parseRetryAfter, retryDelay, retryPolicy, type RetryOptions } from './retry.js';
 
 /** Query parameters; arrays repeat the key, `undefined` and `null` are left out. */
 export type QueryParams = Readonly<Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>>;
 
-/** Options of {@link createHttpClient} (and of `http` in `defineConnector`). */
-export interface HttpClientOptions {
-  /** Base URL that relative paths are joined to. Credentials are sent to its origin only. @default none: paths must be absolute URLs */
-  baseUrl?: string;
+/**
+ * Options of {@link createHttpClient} (and of `http` in `defineConnector`). `Config` is what a
+ * `baseUrl` function sees as `config` (in `defineConnector`: the connector's typed config).
+ */
+export interface HttpClientOptions<Config = Readonly<Record<string, unknown>>> {
+  /**
+   * Base URL that relative paths are joined to; credentials are sent to its origin only. A
+   * function of `{ config, tokens }` for hosts that depend on the account:
+   * `({ config }) => \`https://${config.subdomain}.crm.example/v1\``, or
+   * `({ tokens }) => \`${tokens?.instance_url}/services/data/v60.0\`` (Salesforce).
+   * @default none: paths must be absolute URLs
+   */
+  baseUrl?: BaseUrl<Config>;
+  /** How list endpoints page, for `ctx.http.page` and `ctx.http.paginate` without their own `pagination`. @default none */
+  pagination?: Pagination;
   /** Headers sent with every request. @default {} */
   headers?: Record<string, string>;
   /** Deadline of each attempt (connect, redirects, body), in ms. @default 30000 */
   timeoutMs?: number;
-  /** Retries of idempotent requests after network errors, 5xx and 429; `false` for none. @default { retries: 3 } */
+  /** Retries of idempotent requests after network errors, 5xx and 429 (`rateLimited: 'always'`: 429 for any method); `false` for none. @default { retries: 3 } */
   retry?: RetryOptions | false;
   /** Redirects followed before giving up. @default 5 */
   maxRedirects?: number;
@@ -88,13 +108,33 @@ export interface HttpClient {
   patch<T = unknown>(path: string, json?: unknown, options?: HttpRequestOptions): Promise<T>;
   /** DELETE, resolving to the body. */
   delete<T = unknown>(path: string, options?: HttpRequestOptions): Promise<T>;
-  /** Every item of every page, fetched page by page as the loop asks for more. */
-  paginate<T = unknown>(path: string, options: PaginateOptions<T>): AsyncGenerator<T, void, undefined>;
+  /**
+   * Every item of every page, fetched page by page as the loop asks for more. Pagination comes
+   * from `options.pagination`, else the connector's `http.pagination` (with `options.pagination`'s
+   * changes, when it has no `type`). `options.cursor` starts at a page a caller handed back.
+   * @throws ConnectorError `DEFINITION_INVALID` without any pagination, `CURSOR_INVALID`, `HTTP_BAD_RESPONSE`, and what {@link request} throws
+   */
+  paginate<Item = unknown, Page = any>(path: string, options?: PaginateOptions<Item, Page>): AsyncGenerator<Item, void, undefined>;
+  /**
+   * One page: its items and the cursor of the next page (`next`, null on the last). The same
+   * fetch as one step of {@link paginate}; return `{ items, next }` from a method and take
+   * `cursor` as input to let callers page.
+   * @throws ConnectorError as {@link paginate} does
+   */
+  page<Item = unknown, Page = any>(path: string, options?: PageOptions<Item, Page>): Promise<PageResult<Item>>;
+  /**
+   * The absolute URL a request to `path` goes to: joined to the base URL (computed from config and
+   * tokens when it is a function), with `query` added.
+   * @throws ConnectorError `HTTP_URL_INVALID`
+   */
+  url(path: string, query?: QueryParams): Promise<string>;
 }
 
-/** What the runtime adds to a client: the declared auth, the call's signal, its logger. */
+/** What the runtime adds to a client: the declared auth, the call's signal, its logger, the config. */
 export interface HttpClientBindings {
   auth?: RequestAuthenticator | undefined;
+  /** The connector's config, for a `baseUrl` function. @default {} */
+  config?: unknown;
   signal?: AbortSignal | undefined;
   logger?: Logger | undefined;
 }
@@ -111,23 +151,16 @@ interface Answer {
 }
 
 class FetchHttpClient implements HttpClient {
-  readonly #o: HttpClientOptions;
+  readonly #o: HttpClientOptions<any>;
   readonly #b: HttpClientBindings;
   readonly #timers: Timers;
-  readonly #base: URL | undefined;
+  readonly #base: BaseUrlResolver;
 
-  constructor(options: HttpClientOptions, bindings: HttpClientBindings) {
+  constructor(options: HttpClientOptions<any>, bindings: HttpClientBindings) {
     this.#o = options;
     this.#b = bindings;
     this.#timers = options.timers ?? systemTimers;
-    try {
-      this.#base = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
-    } catch {
-      throw new ConnectorError(
-        'DEFINITION_INVALID',
-        `http.baseUrl ${JSON.stringify(options.baseUrl)} is not a URL: use e.g. https://api.example.com/v1`,
-      );
-    }
+    this.#base = new BaseUrlResolver(options.baseUrl);
   }
 
   get<T>(path: string, options?: HttpRequestOptions): Promise<T> {
@@ -145,13 +178,30 @@ class FetchHttpClient implements HttpClient {
   delete<T>(path: string, options?: HttpRequestOptions): Promise<T> {
     return this.request<T>(path, { ...options, method: 'DELETE' }).then((r) => r.data);
   }
-  paginate<T>(path: string, options: PaginateOptions<T>): AsyncGenerator<T, void, undefined> {
-    return paginate(this, path, options);
+  paginate<Item, Page>(path: string, options: PaginateOptions<Item, Page> = {}): AsyncGenerator<Item, void, undefined> {
+    const { pagination, ...rest } = options;
+    const declared = this.#o.pagination;
+    // A generator of its own, so that a missing pagination rejects the first `next()` like any page error.
+    return (async function* (client: FetchHttpClient) {
+      yield* paginate(client, path, resolvePagination(path, pagination, declared) as Pagination<Item>, rest);
+    })(this);
+  }
+  page<Item, Page>(path: string, options: PageOptions<Item, Page> = {}): Promise<PageResult<Item>> {
+    const { pagination, cursor, ...rest } = options;
+    try {
+      const resolved = resolvePagination(path, pagination, this.#o.pagination) as Pagination<Item>;
+      return fetchPage(this, path, resolved, rest, cursor ?? undefined);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+  async url(path: string, query?: QueryParams): Promise<string> {
+    const base = this.#base.dynamic ? await this.#baseFor(this.#b.auth) : this.#base.resolve(this.#b.config, undefined);
+    return this.#resolve(path, query, base).href;
   }
 
   async request<T>(path: string, options: HttpRequestOptions = {}): Promise<HttpResponse<T>> {
     const method = (options.method ?? 'GET').toUpperCase();
-    const url = this.#resolve(path, options.query);
     const headers = new Headers(this.#o.headers);
     for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
     if (!headers.has('accept')) headers.set('accept', 'application/json, */*;q=0.5');
@@ -164,14 +214,14 @@ class FetchHttpClient implements HttpClient {
     const policy = retryPolicy(options.retry ?? this.#o.retry);
     const idempotent = isIdempotent(method, headers, options.idempotent);
     const random = this.#o.random ?? Math.random;
-    const auth = options.auth === false || !this.#mayAuthenticate(url) ? undefined : this.#b.auth;
+    const declaredAuth = options.auth === false ? undefined : this.#b.auth;
     let retries = 0;
     let renewed = false;
     let renewedOk = false;
 
     for (;;) {
-      throwIfAborted(signal, method, url);
-      const credentials = auth ? await auth.credentials(signal) : undefined;
+      if (signal?.aborted) throw abortError(signal, method, path);
+      const { url, auth, credentials } = await this.#target(path, options.query, declaredAuth, signal);
       let answer: Answer;
       try {
         answer = await this.#attempt(method, url, headers, body, credentials, options.timeoutMs ?? this.#o.timeoutMs ?? 30_000, signal);
@@ -189,7 +239,9 @@ class FetchHttpClient implements HttpClient {
         renewedOk = await auth.renew(credentials, signal);
         if (renewedOk) continue;
       }
-      if (isRetryableStatus(answer.status) && idempotent && retries < policy.retries) {
+      // A 429 means the request was not processed: with rateLimited 'always' it is safe to send again.
+      const mayRetry = idempotent || (answer.status === 429 && policy.rateLimited === 'always');
+      if (isRetryableStatus(answer.status) && mayRetry && retries < policy.retries) {
         const retryAfter = parseRetryAfter(answer.headers.get('retry-after'), this.#timers.now());
         if (retryAfter === undefined || retryAfter <= policy.maxRetryAfterMs) {
           await this.#wait(retryDelay(policy, retries++, retryAfter, random), signal, method, url);
@@ -206,18 +258,44 @@ class FetchHttpClient implements HttpClient {
     }
   }
 
+  /**
+   * Where one attempt goes and with which credentials. A fixed base URL is known up front; a
+   * computed one is computed from fresh tokens, so credentials come first then. Credentials go
+   * to the base URL's origin only (any origin when there is no base URL).
+   */
+  async #target(
+    path: string,
+    query: QueryParams | undefined,
+    declared: RequestAuthenticator | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ url: URL; auth: RequestAuthenticator | undefined; credentials: Credentials | undefined }> {
+    let credentials = this.#base.dynamic && declared ? await declared.credentials(signal) : undefined;
+    const base = this.#base.resolve(this.#b.config, this.#base.dynamic ? tokensOf(declared) : undefined);
+    const url = this.#resolve(path, query, base);
+    const auth = declared !== undefined && (base === undefined || url.origin === base.origin) ? declared : undefined;
+    if (auth === undefined) credentials = undefined;
+    else credentials ??= await auth.credentials(signal);
+    return { url, auth, credentials };
+  }
+
+  /** The computed base URL, with fresh credentials first (the tokens it may read). */
+  async #baseFor(auth: RequestAuthenticator | undefined): Promise<URL | undefined> {
+    if (auth) await auth.credentials(this.#b.signal);
+    return this.#base.resolve(this.#b.config, tokensOf(auth));
+  }
+
   /** Joins `path` to the base URL (unless absolute) and adds the query. */
-  #resolve(path: string, query: QueryParams | undefined): URL {
+  #resolve(path: string, query: QueryParams | undefined, base: URL | undefined): URL {
     let url: URL;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) url = new URL(path);
-    else if (this.#base === undefined) {
+    else if (base === undefined) {
       throw new ConnectorError(
         'HTTP_URL_INVALID',
         `"${path}" is a relative path but the connector has no http.baseUrl: pass a full URL or set http: { baseUrl } in defineConnector()`,
       );
     } else {
       const rest = path.replace(/^\/+/, '');
-      url = rest === '' ? new URL(this.#base.href) : new URL(`${this.#base.href.replace(/\/+$/, '')}/${rest}`);
+      url = rest === '' ? new URL(base.href) : new URL(`${base.href.replace(/\/+$/, '')}/${rest}`);
     }
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value === undefined || value === null) continue;
@@ -225,11 +303,6 @@ class FetchHttpClient implements HttpClient {
       else url.searchParams.append(name, String(value));
     }
     return url;
-  }
-
-  /** Credentials go to the base URL's origin only (any origin when there is no base URL). */
-  #mayAuthenticate(url: URL): boolean {
-    return this.#base === undefined || url.origin === this.#base.origin;
   }
 
   /** One attempt: fetch, follow redirects by hand, read the body; all within `timeoutMs`. */
@@ -359,6 +432,10 @@ class FetchHttpClient implements HttpClient {
   }
 }
 
+function tokensOf(auth: RequestAuthenticator | undefined): BaseUrlTokens | undefined {
+  return auth?.tokens?.() as BaseUrlTokens | undefined;
+}
+
 /** The reason a timed-out attempt is aborted with. */
 class TimeoutSignal extends Error {
   constructor(readonly ms: number) {
@@ -372,9 +449,10 @@ function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortS
   return AbortSignal.any([a, b]);
 }
 
-function abortError(signal: AbortSignal, method: string, url: URL): ConnectorError {
+function abortError(signal: AbortSignal, method: string, url: URL | string): ConnectorError {
   if (signal.reason instanceof ConnectorError) return signal.reason;
-  return new ConnectorError('ABORTED', `${method} ${describeUrl(url)} was aborted: the call was cancelled or the connector is stopping`);
+  const where = typeof url === 'string' ? url.split('?')[0] : describeUrl(url);
+  return new ConnectorError('ABORTED', `${method} ${where} was aborted: the call was cancelled or the connector is stopping`);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, method: string, url: URL): void {
@@ -386,6 +464,9 @@ function throwIfAborted(signal: AbortSignal | undefined, method: string, url: UR
  * call's signal already bound; use this for anything else (e.g. a script).
  * @throws ConnectorError `DEFINITION_INVALID` when `baseUrl` is not a URL
  */
-export function createHttpClient(options: HttpClientOptions = {}, bindings: HttpClientBindings = {}): HttpClient {
+export function createHttpClient<Config = Readonly<Record<string, unknown>>>(
+  options: HttpClientOptions<Config> = {},
+  bindings: HttpClientBindings = {},
+): HttpClient {
   return new FetchHttpClient(options, bindings);
 }

@@ -5,8 +5,20 @@ export { createHttpClient } from './client.js';
 export type { HttpClient, HttpClientOptions, HttpRequestOptions, HttpResponse, HttpClientBindings, QueryParams } from './client.js';
 export { HttpError } from './errors.js';
 export type { HttpErrorInit } from './errors.js';
-export { nextLink, paginate } from './paginate.js';
-export type { Pagination, CursorPagination, LinkPagination, OffsetPagination, PaginateOptions } from './paginate.js';
+export { fetchPage, nextLink, paginate, resolvePagination } from './paginate.js';
+export type {
+  Pagination,
+  PaginationOverride,
+  CursorPagination,
+  LinkPagination,
+  OffsetPagination,
+  PageOptions,
+  PageResult,
+  PageRequester,
+  PaginateOptions,
+} from './paginate.js';
+export { BaseUrlResolver } from './base-url.js';
+export type { BaseUrl, BaseUrlContext, BaseUrlTokens } from './base-url.js';
 export { parseRetryAfter, isIdempotent, isRetryableStatus, retryPolicy } from './retry.js';
 export type { RetryOptions, RetryPolicy } from './retry.js';
 export type { Credentials, RequestAuthenticator } from './authenticator.js';

@@ -14,6 +14,13 @@ export interface RetryOptions {
   capMs?: number;
   /** A `Retry-After` longer than this is not waited for: the request fails at once. @default 60000 */
   maxRetryAfterMs?: number;
+  /**
+   * Which requests a 429 (Too Many Requests) is retried for. A 429 means the API did not process
+   * the request, so `'always'` also retries POST and PATCH after one; network errors and 5xx
+   * stay retried for idempotent requests only, since those may come after the work was done.
+   * @default 'idempotent'
+   */
+  rateLimited?: 'idempotent' | 'always';
 }
 
 /** The policy with every default applied. */
@@ -22,7 +29,13 @@ export type RetryPolicy = Required<RetryOptions>;
 /** Fills in the defaults; `false` means no retries. */
 export function retryPolicy(options: RetryOptions | false | undefined): RetryPolicy {
   const o = options === false ? { retries: 0 } : (options ?? {});
-  return { retries: o.retries ?? 3, baseMs: o.baseMs ?? 200, capMs: o.capMs ?? 10_000, maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000 };
+  return {
+    retries: o.retries ?? 3,
+    baseMs: o.baseMs ?? 200,
+    capMs: o.capMs ?? 10_000,
+    maxRetryAfterMs: o.maxRetryAfterMs ?? 60_000,
+    rateLimited: o.rateLimited ?? 'idempotent',
+  };
 }
 
 /** Methods that are safe to send twice (RFC 9110 §9.2.2). */

@@ -71,7 +71,7 @@ export class AuthController {
 
   /** `ctx.http` of one call: the declared base URL and auth, the call's signal. */
   http(signal: AbortSignal | undefined, logger: Logger): HttpClient {
-    return createHttpClient(this.#httpOptions(), { auth: this.#session, signal, logger });
+    return createHttpClient(this.#httpOptions(), { auth: this.#session, signal, logger, config: this.#config });
   }
 
   /** Why calls cannot work until a person acts, for the health check; undefined when fine. */
@@ -118,7 +118,7 @@ export class AuthController {
       logger: this.#o.logger,
       timers: this.#timers,
       random: Math.random,
-      http: createHttpClient(this.#httpOptions(), { logger: this.#o.logger }),
+      http: createHttpClient(this.#httpOptions(), { logger: this.#o.logger, config }),
       saveTokens: async (tokens: TokenSet) => {
         // §6 step 5: the workspace stores the JWE as `oauthResult` and passes it to the other replicas.
         this.#o.notify(ConnectorMethod.configUpdate, { value: await this.#encrypt(tokens) });

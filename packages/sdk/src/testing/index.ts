@@ -87,7 +87,7 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
   const configureAuth = (): void => {
     auth?.close();
     const spec = connector.definition.auth;
-    const http = createHttpClient(connector.definition.http ?? {}, { logger });
+    const http = createHttpClient(connector.definition.http ?? {}, { logger, config });
     auth =
       spec === undefined
         ? undefined
@@ -102,7 +102,7 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
           });
   };
   configureAuth();
-  const httpFor = (signal?: AbortSignal): HttpClient => createHttpClient(connector.definition.http ?? {}, { auth, signal, logger });
+  const httpFor = (signal?: AbortSignal): HttpClient => createHttpClient(connector.definition.http ?? {}, { auth, signal, logger, config });
   const lifecycle = () => ({ config: config as never, logger, tasks: taskApi, signal: new AbortController().signal, http: httpFor() });
   const query = (q: unknown, variables?: unknown) => {
     const signal = new AbortController().signal;

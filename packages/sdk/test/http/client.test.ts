@@ -96,6 +96,21 @@ describe('createHttpClient', () => {
     expect(server.requests).toHaveLength(9);
   });
 
+  it("retries a POST after a 429, honouring Retry-After, only with retry.rateLimited 'always'", async () => {
+    let n = 0;
+    const server = await api(() => (++n % 2 === 1 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 201, body: { id: n } }));
+    const http = createHttpClient({ baseUrl: server.url, retry: { baseMs: 1 } });
+    await expect(http.post('/orders', { a: 1 })).rejects.toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+    expect(server.requests).toHaveLength(1);
+    n = 0;
+    expect(await http.post('/orders', { a: 1 }, { retry: { rateLimited: 'always', baseMs: 1 } })).toEqual({ id: 2 });
+    expect(server.requests).toHaveLength(3);
+    // 5xx may come after the work was done: still not retried for a POST.
+    server.handler = () => ({ status: 503 });
+    await expect(http.post('/orders', {}, { retry: { rateLimited: 'always', baseMs: 1 } })).rejects.toMatchObject({ status: 503 });
+    expect(server.requests).toHaveLength(4);
+  });
+
   it('does not retry a POST after a network error', async () => {
     const server = await api(() => ({ hangUp: true }));
     const http = createHttpClient({ baseUrl: server.url, ...fast });
