@@ -134,7 +134,10 @@ describe('OAuth authorization code through the workspace', () => {
   it('reports "not connected" before anyone connected the account', async () => {
     await vi.waitFor(async () => {
       const [instance] = (await admin(ws, 'GET', 'connectors/oauth-e2e')).body.connector.instances;
-      expect(instance.health).toMatchObject({ ok: false, error: expect.stringContaining('not connected yet') });
+      expect(instance.health).toMatchObject({
+        ok: false,
+        error: "not connected yet: connect the account with 'workspace oauth connect oauth-e2e'",
+      });
     });
     const res = await call('oauth-e2e');
     expect(res.body.error.code).toBe('REAUTHORIZATION_REQUIRED');
@@ -206,7 +209,7 @@ describe('OAuth authorization code through the workspace', () => {
     expect(failed.body.error).toMatchObject({ code: 'REAUTHORIZATION_REQUIRED', message: expect.stringContaining('invalid_grant') });
     await vi.waitFor(async () => {
       const [instance] = (await admin(ws, 'GET', 'connectors/oauth-e2e')).body.connector.instances;
-      expect(instance.health).toMatchObject({ ok: false, error: expect.stringContaining('workspace oauth connect') });
+      expect(instance.health).toMatchObject({ ok: false, error: expect.stringContaining("'workspace oauth connect oauth-e2e'") });
     });
     const tokenRequests = as.tokenRequests();
     expect((await call('oauth-e2e')).body.error.code).toBe('REAUTHORIZATION_REQUIRED');

@@ -9,7 +9,7 @@ import { ConnectorError } from '../errors.js';
 import { redactText } from '../http/redact.js';
 import { parseRetryAfter, retryDelay, retryPolicy } from '../http/retry.js';
 import { sleep, type Timers } from '../transport/timers.js';
-import { grantOf, type OAuth2Auth, type OAuthClient } from './oauth2.js';
+import { connectHint, grantOf, type OAuth2Auth, type OAuthClient } from './oauth2.js';
 import type * as SimpleOAuth2 from 'simple-oauth2';
 import type Debug from 'debug';
 
@@ -21,6 +21,8 @@ export interface TokenEndpointDeps {
   timers: Timers;
   random: () => number;
   logger: Logger;
+  /** The connector's name in the workspace, for `workspace oauth connect <name>`. @default none */
+  connectorName?: (() => string | undefined) | undefined;
 }
 
 /** The failure of one token request, before deciding whether to try again. */
@@ -194,7 +196,7 @@ export class TokenEndpoint {
         retryAfterMs,
         error: new ConnectorError(
           REAUTHORIZATION_REQUIRED,
-          `could not ${what}: ${where} answered invalid_grant (${description ?? 'the grant was revoked or expired'}); connect the account again with 'workspace oauth connect <connector>'`,
+          `could not ${what}: ${where} answered invalid_grant (${description ?? 'the grant was revoked or expired'}); ${connectHint(this.#deps.connectorName?.(), true)}`,
           { details: { oauthError: code } },
         ),
       };

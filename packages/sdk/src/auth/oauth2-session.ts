@@ -6,7 +6,7 @@
 import { ConnectorError } from '../errors.js';
 import type { Credentials } from '../http/authenticator.js';
 import { REAUTHORIZATION_REQUIRED, TokenEndpoint } from './oauth2-endpoint.js';
-import { grantOf, OAUTH_RESULT_FIELD, resolveOAuthClient, type OAuth2Auth } from './oauth2.js';
+import { connectHint, grantOf, OAUTH_RESULT_FIELD, resolveOAuthClient, type OAuth2Auth } from './oauth2.js';
 import { isTokenFresh, readStoredTokenSet, tokenSetFromResponse, type TokenSet } from './oauth2-tokens.js';
 import type { AuthEnvironment, AuthSession } from './types.js';
 
@@ -15,8 +15,6 @@ export interface OAuth2Session extends AuthSession {
   /** The token set in use, if any. */
   tokens(): TokenSet | undefined;
 }
-
-const CONNECT_HINT = "connect the account with 'workspace oauth connect <connector>'";
 
 /**
  * Starts an OAuth session. Authorization code: tokens come from the config's `oauthResult`
@@ -30,6 +28,7 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
   let pending: Promise<void> | undefined;
   let problem: string | undefined;
   let endpoint: TokenEndpoint | undefined;
+  const hint = (again = false): string => connectHint(env.connectorName?.(), again);
 
   const use = (set: TokenSet | undefined): void => {
     tokens = set;
@@ -45,7 +44,7 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
     const stored = readStoredTokenSet(env.config[OAUTH_RESULT_FIELD]);
     use(carried !== undefined && (stored === undefined || carried.obtained_at > stored.obtained_at) ? carried : stored);
     // Reported by the health check from the start; not an event, so no onProblem.
-    if (tokens === undefined) problem = `not connected yet: ${CONNECT_HINT}`;
+    if (tokens === undefined) problem = `not connected yet: ${hint()}`;
   }
 
   const reauthorize = (message: string): ConnectorError => {
@@ -53,14 +52,21 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
     return new ConnectorError(REAUTHORIZATION_REQUIRED, message);
   };
 
-  async function fetchTokens(): Promise<void> {
+  /** `why`: the token is at its expiry, or the API answered 401 to it (rejected, whatever its expiry says). */
+  async function fetchTokens(why: 'expired' | 'rejected'): Promise<void> {
     endpoint ??= new TokenEndpoint(resolveOAuthClient(auth, env.config, env.env), auth, env);
     let response: Record<string, unknown>;
     if (grant === 'client_credentials') {
       response = await endpoint.clientCredentials();
     } else {
       const refreshToken = tokens?.refresh_token;
-      if (refreshToken === undefined) throw reauthorize(`the access token expired and the provider gave no refresh token: ${CONNECT_HINT}`);
+      if (refreshToken === undefined) {
+        throw reauthorize(
+          why === 'rejected'
+            ? `the API rejected the access token (401) and the provider gave no refresh token to get another: ${hint(true)}`
+            : `the access token expired and the provider gave no refresh token: ${hint(true)}`,
+        );
+      }
       try {
         response = await endpoint.refresh(refreshToken);
       } catch (error) {
@@ -96,8 +102,8 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
   }
 
   /** One token request at a time: everyone waiting shares it (item 13). */
-  const renewTokens = (): Promise<void> => {
-    pending ??= fetchTokens().finally(() => (pending = undefined));
+  const renewTokens = (why: 'expired' | 'rejected'): Promise<void> => {
+    pending ??= fetchTokens(why).finally(() => (pending = undefined));
     return pending;
   };
 
@@ -106,14 +112,14 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
     async credentials() {
       if (grant === 'authorization_code' && problem !== undefined) throw new ConnectorError(REAUTHORIZATION_REQUIRED, problem);
       if (pending) await pending;
-      if (tokens === undefined || credentials === undefined || !isTokenFresh(tokens, env.timers.now(), skew)) await renewTokens();
+      if (tokens === undefined || credentials === undefined || !isTokenFresh(tokens, env.timers.now(), skew)) await renewTokens('expired');
       return credentials!;
     },
     async renew(rejected) {
       if (pending) await pending;
       // Another request already refreshed after the same 401: retry with its token.
       if (credentials !== undefined && credentials !== rejected) return true;
-      await renewTokens();
+      await renewTokens('rejected');
       return true;
     },
     secrets() {
@@ -129,7 +135,7 @@ export function createOAuth2Session(auth: OAuth2Auth, env: AuthEnvironment, carr
     rejectedHint() {
       return grant === 'client_credentials'
         ? 'the API rejects a fresh client credentials token: check the OAuth client and its scopes'
-        : `the API rejects a freshly refreshed token: check the scopes, or ${CONNECT_HINT} again`;
+        : `the API rejects a freshly refreshed token: check the scopes, or ${hint(true)}`;
     },
     problem: () => problem,
     close() {

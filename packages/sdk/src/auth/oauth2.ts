@@ -87,6 +87,14 @@ export function oauth2Fields(auth: OAuth2Auth): Record<string, ConfigFieldSchema
   return fields;
 }
 
+/**
+ * What to tell a person who must connect the account (again): the workspace command, with the
+ * connector's name in the workspace when it is known.
+ */
+export function connectHint(connectorName: string | undefined, again = false): string {
+  return `connect the account${again ? ' again' : ''} with 'workspace oauth connect ${connectorName || '<connector>'}'`;
+}
+
 /** The OAuth client and endpoints in effect: config, then env, then the connector's code (§6). */
 export interface OAuthClient {
   clientId: string;

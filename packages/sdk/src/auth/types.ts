@@ -42,6 +42,12 @@ export interface AuthEnvironment {
   saveTokens?: ((tokens: TokenSet) => Promise<void> | void) | undefined;
   /** Called when `problem()` changes, so the health check can say so at once. */
   onProblem?: ((problem: string | undefined) => void) | undefined;
+  /**
+   * The connector's name in the workspace, for the commands messages suggest
+   * (`workspace oauth connect <name>`); read when a message is made, since the workspace tells
+   * it on connect. @default none: messages say `<connector>`
+   */
+  connectorName?: (() => string | undefined) | undefined;
 }
 
 /**

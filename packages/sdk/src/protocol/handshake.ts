@@ -45,7 +45,8 @@ export interface ConnectBody {
 
 /** Answer to `connect` (§2: "workspace data for this instance"), plus the negotiated subset (§8). */
 export interface ConnectAnswer {
-  instance?: { id: string; name: string; connectorId: string };
+  /** `connector`: the connector's name in this workspace (`workspace connector add <name>`), for commands in messages. */
+  instance?: { id: string; name: string; connectorId: string; connector?: string };
   protocol?: ProtocolAnnouncement;
   [key: string]: unknown;
 }

@@ -34,6 +34,8 @@ export interface AuthControllerOptions {
   notify: (method: string, args: Record<string, unknown>) => void;
   /** The auth's problem changed (e.g. `invalid_grant`): report health now. */
   onProblem: () => void;
+  /** The connector's name in the workspace, for commands in messages. @default none */
+  connectorName?: () => string | undefined;
 }
 
 /** The runtime's handle on auth and HTTP. */
@@ -96,6 +98,7 @@ export class AuthController {
       timers: this.#timers,
       random: Math.random,
       logger: this.#o.logger,
+      connectorName: this.#o.connectorName,
     });
     this.#o.logger.info('oauth: account connected; the workspace stores the tokens');
     return { value: await this.#encrypt(tokens) };
@@ -123,6 +126,7 @@ export class AuthController {
         // §6 step 5: the workspace stores the JWE as `oauthResult` and passes it to the other replicas.
         this.#o.notify(ConnectorMethod.configUpdate, { value: await this.#encrypt(tokens) });
       },
+      connectorName: this.#o.connectorName,
       onProblem: (problem: string | undefined) => {
         if (problem !== undefined) this.#o.logger.warn(`auth: ${problem}`);
         this.#o.onProblem();

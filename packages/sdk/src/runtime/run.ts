@@ -36,6 +36,11 @@ export interface RunOptions {
    * @default null (`connector start` and bundles pass `<project>/.connector`)
    */
   stateDir?: string | null;
+  /**
+   * The connector's name in the workspace, for commands in messages until the workspace tells
+   * it on connect. @default the definition's name (`connector start` passes the package name)
+   */
+  name?: string;
   /** Tuning of the workspace link: reconnect backoff, liveness, offline queue, backpressure. @default the link's defaults */
   link?: LinkTuning;
 }
@@ -94,6 +99,7 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
     logger,
     keys: keys.ring,
     env: options.env ?? process.env,
+    ...(options.name === undefined ? {} : { name: options.name }),
     link: {
       ...options.link,
       instanceName,

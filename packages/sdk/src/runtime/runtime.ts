@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import {
   ConnectorMethod,
+  connectorNameOf,
   Feature,
   WireErrorCode,
   WorkspaceMethod,
@@ -42,6 +43,11 @@ export interface RuntimeOptions {
   drainTimeoutMs?: number;
   /** Environment of the OAuth settings (§6: `OAUTH_CLIENT_ID`, …). @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The connector's name in the workspace, for commands in messages (`workspace oauth connect
+   * <name>`) until the workspace tells it on connect. @default the connector's display name as a workspace name
+   */
+  name?: string;
 }
 
 /** Extensions this SDK speaks (§8). */
@@ -83,6 +89,7 @@ export class ConnectorRuntime {
       env: options.env ?? process.env,
       logger: options.logger,
       notify: (method, args) => this.link.notify(method, args),
+      connectorName: () => this.link.workspaceName ?? options.name ?? connectorNameOf(options.connector.definition.name),
       // e.g. invalid_grant: say so now rather than at the next scheduled health check.
       onProblem: () => {
         if (this.#started && this.link.state === 'open')

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ConnectorError } from '../errors.js';
+import { connectorNameOf } from '../protocol/index.js';
 import type { Connector, MethodMap } from '../connector/define.js';
 import type { TaskApi } from '../connector/context.js';
 import type { ConfigFields } from '../connector/fields.js';
@@ -99,6 +100,7 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
             random: Math.random,
             http,
             saveTokens: (tokens) => void (config = { ...config, [OAUTH_RESULT_FIELD]: tokens }),
+            connectorName: () => connectorNameOf(connector.definition.name),
           });
   };
   configureAuth();

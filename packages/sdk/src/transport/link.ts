@@ -119,6 +119,7 @@ export class WorkspaceLink extends EventEmitter {
   #waitingSends: Array<() => void> = [];
   #state: LinkState = 'idle';
   #features = new Set<string>();
+  #workspaceName: string | undefined;
   #loop: Promise<void> | undefined;
 
   constructor(options: WorkspaceLinkOptions) {
@@ -151,6 +152,11 @@ export class WorkspaceLink extends EventEmitter {
   /** Current state. */
   get state(): LinkState {
     return this.#state;
+  }
+
+  /** The connector's name in the workspace, when its `connect` answer said (ours does; v1 workspaces need not). */
+  get workspaceName(): string | undefined {
+    return this.#workspaceName;
   }
 
   /** Extensions both sides announced (§8). Empty against a plain v1 workspace. */
@@ -309,6 +315,8 @@ export class WorkspaceLink extends EventEmitter {
       if (result.ok) {
         const offered = result.answer.protocol?.features;
         this.#features = new Set(Array.isArray(offered) ? offered.filter((f) => (this.#o.features ?? []).includes(f)) : []);
+        const named = result.answer.instance?.connector;
+        if (typeof named === 'string' && named !== '') this.#workspaceName = named;
         break;
       }
       if (registered) {

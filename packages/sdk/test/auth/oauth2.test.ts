@@ -49,7 +49,13 @@ const stored = (over: Partial<TokenSet> = {}): TokenSet => ({
 });
 
 function setup(
-  options: { auth?: Partial<OAuth2Options>; tokens?: TokenSet | undefined; timers?: Timers; config?: Record<string, unknown> } = {},
+  options: {
+    auth?: Partial<OAuth2Options>;
+    tokens?: TokenSet | undefined;
+    timers?: Timers;
+    config?: Record<string, unknown>;
+    connectorName?: string;
+  } = {},
 ) {
   const saved: TokenSet[] = [];
   const problems: Array<string | undefined> = [];
@@ -79,6 +85,7 @@ function setup(
       saved.push(tokens);
     },
     onProblem: (p) => problems.push(p),
+    ...(options.connectorName === undefined ? {} : { connectorName: () => options.connectorName }),
   });
   const http = createHttpClient({ baseUrl: api.url, retry: false }, { auth: session });
   return { session, http, saved, problems };
@@ -216,6 +223,35 @@ describe('OAuth 2.0 refresh', () => {
     const { http, session } = setup({ tokens: stored({ refresh_token: undefined }) });
     await expect(http.get('/me')).rejects.toMatchObject({ code: 'REAUTHORIZATION_REQUIRED' });
     expect(session.problem()).toContain('gave no refresh token');
+    expect(tokenServer.requests).toHaveLength(0);
+  });
+
+  it("names the connector's workspace name in the command to connect again", async () => {
+    tokenReply = () => ({ status: 400, body: { error: 'invalid_grant' } });
+    const { http } = setup({ connectorName: 'crm-eu' });
+    await expect(http.get('/me')).rejects.toMatchObject({
+      code: 'REAUTHORIZATION_REQUIRED',
+      message: expect.stringContaining("connect the account again with 'workspace oauth connect crm-eu'"),
+    });
+    expect(setup({ tokens: undefined, connectorName: 'crm-eu' }).session.problem()).toBe(
+      "not connected yet: connect the account with 'workspace oauth connect crm-eu'",
+    );
+  });
+
+  it('reports a token the API rejected (401) as rejected, not as expired, when there is no refresh token', async () => {
+    valid = new Set();
+    const { http, session } = setup({
+      tokens: stored({ refresh_token: undefined, expires_at: Date.now() + 3_600_000, obtained_at: Date.now() }),
+      connectorName: 'crm',
+    });
+    const error = (await http.get('/me').catch((e: unknown) => e)) as Error & { code: string };
+    expect(error.code).toBe('REAUTHORIZATION_REQUIRED');
+    expect(error.message).toBe(
+      "the API rejected the access token (401) and the provider gave no refresh token to get another: connect the account again with 'workspace oauth connect crm'",
+    );
+    expect(error.message).not.toContain('expired');
+    expect(session.problem()).toBe(error.message);
+    expect(api.requests).toHaveLength(1);
     expect(tokenServer.requests).toHaveLength(0);
   });
 

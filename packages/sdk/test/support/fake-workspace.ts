@@ -27,6 +27,8 @@ export interface FakeWorkspaceOptions {
   autoPong?: boolean;
   /** Port to listen on. @default 0 (any free port) */
   port?: number;
+  /** The connector's name in the workspace, answered to `connect` as `instance.connector` (ours does). @default none (a v1 workspace need not) */
+  workspaceName?: string;
 }
 
 /** The workspace side, scriptable from a test. */
@@ -46,6 +48,7 @@ export class FakeWorkspace {
   readonly upgrades: Array<{ protocol: string; authorization: string | undefined }> = [];
   registrationToken: string;
   features: string[];
+  workspaceName: string | undefined;
   /** When set, `connect` answers this status instead of the normal 200/401. */
   connectStatus: number | undefined;
   /** When set, `connect` waits for this promise before answering. */
@@ -68,6 +71,7 @@ export class FakeWorkspace {
   private constructor(options: FakeWorkspaceOptions) {
     this.registrationToken = options.registrationToken ?? 'reg-token';
     this.features = options.features ?? [];
+    this.workspaceName = options.workspaceName;
     this.#wss = new WebSocketServer({
       noServer: true,
       autoPong: options.autoPong ?? true,
@@ -195,7 +199,12 @@ export class FakeWorkspace {
         if (this.connectStatus !== undefined) return reply(this.connectStatus, 'workspace is having a moment');
         if (!this.keys.has(secret)) return reply(401);
         return reply(200, {
-          instance: { id: 'i-1', name: 'test', connectorId: 'hello' },
+          instance: {
+            id: 'i-1',
+            name: 'test',
+            connectorId: 'hello',
+            ...(this.workspaceName === undefined ? {} : { connector: this.workspaceName }),
+          },
           protocol: { version: 1, features: this.features },
         });
       case '/register': {

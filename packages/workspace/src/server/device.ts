@@ -135,7 +135,13 @@ export async function connect(ctx: DeviceContext, req: IncomingMessage, res: Ser
   ctx.hub.setFeatures(instance.id, protocol?.features ?? []);
   await ctx.store.touchInstance(instance.id);
   const answer: Record<string, unknown> = {
-    instance: { id: instance.id, name: instance.name, connectorId: await connectorIdOf(ctx.store, instance) },
+    // `connector`: the name commands take (the SDK puts it into messages such as 'workspace oauth connect <name>').
+    instance: {
+      id: instance.id,
+      name: instance.name,
+      connectorId: await connectorIdOf(ctx.store, instance),
+      connector: instance.connector,
+    },
   };
   if (protocol !== undefined) answer.protocol = protocol;
   sendJson(res, 200, answer);

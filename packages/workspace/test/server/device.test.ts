@@ -91,7 +91,7 @@ describe('POST /connect', () => {
     const { key } = await addAndRegister(ws, 'connect-flow', '6006');
     const res = await ws.device('connect', key, { protocol: { version: 1, features: [Feature.structuredErrors] } });
     expect(res.status).toBe(200);
-    expect(res.body.instance).toMatchObject({ name: 'test-instance', connectorId: '6006' });
+    expect(res.body.instance).toMatchObject({ name: 'test-instance', connectorId: '6006', connector: 'connect-flow' });
     expect(res.body.protocol).toEqual({ version: 1, features: [Feature.structuredErrors] });
   });
 
