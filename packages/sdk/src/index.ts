@@ -4,6 +4,7 @@
 export { defineConnector, defineMethod, isConnector } from './connector/define.js';
 export type {
   Connector,
+  ConnectorConfig,
   ConnectorDefinition,
   MethodDefinition,
   MethodExample,
@@ -31,6 +32,11 @@ export type {
   OAuth2Options,
   TokenSet,
   AuthFieldOptions,
+  AuthConfigOf,
+  CredentialConfig,
+  OAuth2Config,
+  OAuthClientConfig,
+  StoredTokens,
 } from './auth/index.js';
 export { createHttpClient, HttpError, nextLink, parseRetryAfter } from './http/index.js';
 export type {

@@ -5,23 +5,25 @@ import type { ConfigFieldSchema } from '../protocol/index.js';
 import type { Credentials } from '../http/authenticator.js';
 import { requireConfigValue, type AuthEnvironment, type AuthFieldOptions, type AuthSession } from './types.js';
 
-/** Options of {@link apiKey}. */
-export interface ApiKeyOptions extends AuthFieldOptions {
+/** Options of {@link apiKey}; `Field` is the name of the config field that holds the key. */
+export interface ApiKeyOptions<Field extends string = string> extends AuthFieldOptions {
   /** Where the key goes: a header, a query parameter, or `Authorization: Bearer <key>`. */
   in: 'header' | 'query' | 'bearer';
   /** Header or query parameter name. @default 'X-API-Key' for a header, 'api_key' for the query */
   name?: string;
   /** Config field that holds the key. @default 'apiKey' */
-  field?: string;
+  field?: Field;
 }
 
-/** An API key auth, as declared. */
-export interface ApiKeyAuth extends ApiKeyOptions {
+/** An API key auth, as declared. Its config field is `ctx.config[Field]` (a string). */
+export interface ApiKeyAuth<Field extends string = string> extends ApiKeyOptions<Field> {
   readonly type: 'apiKey';
+  /** Phantom: the config fields this auth adds, for `ctx.config`'s type. */
+  readonly __config?: { readonly [K in Field]: string };
 }
 
-/** Declares API key auth: `auth: apiKey({ in: 'header', name: 'X-API-Key' })`. */
-export function apiKey(options: ApiKeyOptions): ApiKeyAuth {
+/** Declares API key auth: `auth: apiKey({ in: 'header', name: 'X-API-Key' })`. Adds the secret field `apiKey` (or `field`). */
+export function apiKey<const Field extends string = 'apiKey'>(options: ApiKeyOptions<Field>): ApiKeyAuth<Field> {
   return { ...options, type: 'apiKey' };
 }
 

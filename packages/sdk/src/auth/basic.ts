@@ -12,9 +12,17 @@ export interface BasicOptions {
   password?: AuthFieldOptions;
 }
 
+/** The config fields of username/password auth (`basic`, `session`), as `ctx.config` has them. */
+export interface CredentialConfig {
+  readonly username: string;
+  readonly password: string;
+}
+
 /** A username/password auth, as declared. */
 export interface BasicAuth extends BasicOptions {
   readonly type: 'basic';
+  /** Phantom: the config fields this auth adds, for `ctx.config`'s type. */
+  readonly __config?: CredentialConfig;
 }
 
 /** Declares HTTP Basic auth: `auth: basic()`. Adds the secret fields `username` and `password`. */

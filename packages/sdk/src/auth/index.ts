@@ -13,7 +13,22 @@ import { createSessionAuth, sessionFields, type SessionAuth } from './session.js
 import type { AuthEnvironment, AuthSession } from './types.js';
 
 /** Every auth kind, told apart by `type`. */
-export type AuthSpec = ApiKeyAuth | BasicAuth | SessionAuth<any> | OAuth2Auth;
+export type AuthSpec = ApiKeyAuth<any> | BasicAuth | SessionAuth<any> | OAuth2Auth<any>;
+
+/**
+ * The config fields an auth adds, as `ctx.config` has them: `apiKey` (or its `field`),
+ * `username`/`password`, `clientId`/`clientSecret` when the OAuth client is configurable, and the
+ * managed `oauthResult`. Nothing for no auth; any field when the auth is only known as `AuthSpec`.
+ */
+export type AuthConfigOf<A> = [A] extends [undefined]
+  ? unknown
+  : AuthSpec extends A
+    ? Readonly<Record<string, unknown>>
+    : A extends { readonly __config?: infer C }
+      ? unknown extends C
+        ? unknown
+        : NonNullable<C>
+      : unknown;
 
 /** The config fields `auth` adds to the connector's `configSchema` (§2). */
 export function authConfigFields(auth: AuthSpec | undefined): Record<string, ConfigFieldSchema> {
@@ -61,9 +76,17 @@ function unknownKind(auth: never): never {
 }
 
 export { apiKey, type ApiKeyAuth, type ApiKeyOptions } from './api-key.js';
-export { basic, type BasicAuth, type BasicOptions } from './basic.js';
+export { basic, type BasicAuth, type BasicOptions, type CredentialConfig } from './basic.js';
 export { session, type SessionAuth, type SessionOptions, type SessionToken } from './session.js';
-export { oauth2, OAUTH_RESULT_FIELD, type OAuth2Auth, type OAuth2Options } from './oauth2.js';
+export {
+  oauth2,
+  OAUTH_RESULT_FIELD,
+  type OAuth2Auth,
+  type OAuth2Options,
+  type OAuth2Config,
+  type OAuthClientConfig,
+  type StoredTokens,
+} from './oauth2.js';
 export { REAUTHORIZATION_REQUIRED } from './oauth2-endpoint.js';
 export type { TokenSet } from './oauth2-tokens.js';
 export type { AuthSession, AuthEnvironment, AuthFieldOptions } from './types.js';

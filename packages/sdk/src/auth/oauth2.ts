@@ -42,16 +42,45 @@ export interface OAuth2Options {
   maxRetryAfterMs?: number;
 }
 
-/** An OAuth 2.0 auth, as declared. */
-export interface OAuth2Auth extends OAuth2Options {
+/** A token set as the workspace stores it (`oauthResult`): what a test passes as config, too. */
+export interface StoredTokens {
+  readonly access_token: string;
+  readonly refresh_token?: string;
+  /** Epoch ms (or a date string); absent: unknown, used until a 401. */
+  readonly expires_at?: number | string;
+  /** Epoch ms when the set was received. */
+  readonly obtained_at?: number;
+  readonly [extra: string]: unknown;
+}
+
+/** The config fields of the client, when the OAuth client is configurable. */
+export interface OAuthClientConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** The config fields `oauth2(options)` adds, from its `grant` and `configurableClient` (see {@link oauth2Fields}). */
+export type OAuth2Config<O extends OAuth2Options> = (O['configurableClient'] extends true
+  ? OAuthClientConfig
+  : O['configurableClient'] extends false
+    ? unknown
+    : O['grant'] extends 'client_credentials'
+      ? OAuthClientConfig
+      : unknown) &
+  (O['grant'] extends 'client_credentials' ? unknown : { readonly oauthResult?: StoredTokens });
+
+/** An OAuth 2.0 auth, as declared. `Config` is what it adds to `ctx.config`. */
+export interface OAuth2Auth<Config = unknown> extends OAuth2Options {
   readonly type: 'oauth2';
+  /** Phantom: the config fields this auth adds, for `ctx.config`'s type. */
+  readonly __config?: Config;
 }
 
 /**
  * Declares OAuth 2.0:
  * `auth: oauth2({ authorizationUrl, tokenUrl, scopes: ['contacts.read'] })`.
  */
-export function oauth2(options: OAuth2Options): OAuth2Auth {
+export function oauth2<const O extends OAuth2Options>(options: O): OAuth2Auth<OAuth2Config<O>> {
   return { ...options, type: 'oauth2' };
 }
 

@@ -7,7 +7,7 @@ import { ConnectorError } from '../errors.js';
 import type { Credentials } from '../http/authenticator.js';
 import type { HttpClient } from '../http/client.js';
 import { HttpError } from '../http/errors.js';
-import { credentialFields, readCredentials, type BasicOptions } from './basic.js';
+import { credentialFields, readCredentials, type BasicOptions, type CredentialConfig } from './basic.js';
 import type { AuthEnvironment, AuthSession } from './types.js';
 
 /** What `login` returns: at least a token, and when it expires if the API says so. */
@@ -31,6 +31,8 @@ export interface SessionOptions<S extends SessionToken = SessionToken> extends B
 /** A session auth, as declared. */
 export interface SessionAuth<S extends SessionToken = SessionToken> extends SessionOptions<S> {
   readonly type: 'session';
+  /** Phantom: the config fields this auth adds, for `ctx.config`'s type. */
+  readonly __config?: CredentialConfig;
 }
 
 /**

@@ -6,8 +6,14 @@ import { checkMethodName } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { LifecycleContext, MethodContext } from './context.js';
 import type { ConfigFields, ConfigValues, LooseConfigValues } from './fields.js';
-import { authConfigFields, type AuthSpec } from '../auth/index.js';
+import { authConfigFields, type AuthConfigOf, type AuthSpec } from '../auth/index.js';
 import type { HttpClientOptions } from '../http/client.js';
+
+/**
+ * The config handlers of a connector see: the declared fields and those its `auth` adds
+ * (`apiKey`, `username`/`password`, `clientId`/`clientSecret`, `oauthResult`).
+ */
+export type ConnectorConfig<F extends ConfigFields, A> = ConfigValues<F> & AuthConfigOf<A>;
 
 /** An example call, shown in the manifest's JSDoc (`@example`). */
 export interface MethodExample<I> {
@@ -66,8 +72,11 @@ export type FallbackHandler<Config> = (
   ctx: MethodContext<Config>,
 ) => Promise<unknown> | unknown;
 
-/** Everything `defineConnector` takes. */
-export interface ConnectorDefinition<F extends ConfigFields, M extends MethodMap> {
+/**
+ * Everything `defineConnector` takes. `F` are the declared config fields, `M` the methods, `A` the
+ * auth; handlers see `ConnectorConfig<F, A>` as `ctx.config`.
+ */
+export interface ConnectorDefinition<F extends ConfigFields, M extends MethodMap, A extends AuthSpec | undefined = AuthSpec | undefined> {
   /** Connector id. @default `connectorId` of the project's package.json */
   id?: string;
   /** Connector version. @default `version` of the project's package.json */
@@ -86,46 +95,57 @@ export interface ConnectorDefinition<F extends ConfigFields, M extends MethodMap
    * How the connector authenticates to the outside system: `apiKey()`, `basic()`, `session()` or
    * `oauth2()`. Adds its config fields and puts credentials on every `ctx.http` request. @default none
    */
-  auth?: AuthSpec;
-  /** Settings of `ctx.http`: `baseUrl`, default headers, timeout, retries. @default {} */
-  http?: HttpClientOptions;
+  auth?: A;
   /**
-   * The methods by dotted name. Pass a function to get `ctx.config` typed from `config`:
+   * Settings of `ctx.http`: `baseUrl` (or a function of `{ config, tokens }`), `pagination`,
+   * default headers, timeout, retries. @default {}
+   */
+  http?: HttpClientOptions<ConnectorConfig<F, A>>;
+  /**
+   * The methods by dotted name. Pass a function to get `ctx.config` typed from `config` and `auth`:
    * `methods: (method) => ({ hello: method({ ... }) })`.
    */
-  methods: M | ((method: MethodFactory<ConfigValues<F>>) => M);
+  methods: M | ((method: MethodFactory<ConnectorConfig<F, A>>) => M);
   // The hooks below use method syntax on purpose: their parameters are then checked bivariantly,
   // so a `Connector<{ apiKey: … }>` is still a `Connector` for runConnector, buildManifest, etc.
   /** Runs after each `connector.set-config` (§4), before calls are served with the new config. */
-  start?(ctx: LifecycleContext<ConfigValues<F>>): Promise<void> | void;
+  start?(ctx: LifecycleContext<ConnectorConfig<F, A>>): Promise<void> | void;
   /** Runs when the config is replaced and on shutdown: release what `start` took. */
   stop?: () => Promise<void> | void;
   /** Reports whether the outside system is reachable; throwing means not ok. Runs every 30 s and after start. */
-  healthCheck?(ctx: LifecycleContext<ConfigValues<F>>): Promise<HealthStatus | void> | HealthStatus | void;
+  healthCheck?(ctx: LifecycleContext<ConnectorConfig<F, A>>): Promise<HealthStatus | void> | HealthStatus | void;
   /** Answers queries for names that are not methods (§7). @default none: unknown names fail with METHOD_NOT_FOUND */
-  fallback?(...args: Parameters<FallbackHandler<ConfigValues<F>>>): ReturnType<FallbackHandler<ConfigValues<F>>>;
+  fallback?(...args: Parameters<FallbackHandler<ConnectorConfig<F, A>>>): ReturnType<FallbackHandler<ConnectorConfig<F, A>>>;
 }
 
 /** A defined connector: what `connector start` runs and the test harness calls. */
-export interface Connector<F extends ConfigFields = ConfigFields, M extends MethodMap = MethodMap> {
+export interface Connector<
+  F extends ConfigFields = ConfigFields,
+  M extends MethodMap = MethodMap,
+  A extends AuthSpec | undefined = AuthSpec | undefined,
+> {
   readonly kind: 'connector';
-  readonly definition: Omit<ConnectorDefinition<F, M>, 'methods'>;
+  readonly definition: Omit<ConnectorDefinition<F, M, A>, 'methods'>;
   /** Methods by canonical dotted name, in declaration order. */
   readonly methods: ReadonlyMap<string, AnyMethodDefinition>;
   readonly fields: F;
   /** Phantom: the method map, for typed harness calls. */
   readonly __methods?: M;
+  /** Phantom: the config handlers see (declared and auth fields), for the harness's typed `config`. */
+  readonly __config?: ConnectorConfig<F, A>;
 }
 
 /**
  * Defines a connector. Checks method names up front.
  * @throws ConnectorError `DEFINITION_INVALID` when a method name is invalid, a method lacks a handler, or a config field clashes with the fields of `auth`
  */
-export function defineConnector<F extends ConfigFields = Record<never, never>, M extends MethodMap = MethodMap>(
-  definition: ConnectorDefinition<F, M>,
-): Connector<F, M> {
+export function defineConnector<
+  F extends ConfigFields = Record<never, never>,
+  M extends MethodMap = MethodMap,
+  A extends AuthSpec | undefined = undefined,
+>(definition: ConnectorDefinition<F, M, A>): Connector<F, M, A> {
   const { methods: declared, ...rest } = definition;
-  const methodObject = typeof declared === 'function' ? declared((d) => d) : declared;
+  const methodObject: M = typeof declared === 'function' ? declared((d) => d) : declared;
   const methods = new Map<string, AnyMethodDefinition>();
   for (const [name, method] of Object.entries(methodObject)) {
     const problem = checkMethodName(name);

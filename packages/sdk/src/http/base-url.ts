@@ -17,8 +17,16 @@ export interface BaseUrlContext<Config = Readonly<Record<string, unknown>>> {
   readonly tokens: BaseUrlTokens | undefined;
 }
 
+/**
+ * A base URL function. Declared as a method so its parameter is checked bivariantly: a connector
+ * whose function reads `config.subdomain` is still a `Connector` for runConnector and friends.
+ */
+export type BaseUrlFunction<Config = Readonly<Record<string, unknown>>> = {
+  fn(context: BaseUrlContext<Config>): string;
+}['fn'];
+
 /** A base URL: fixed, or computed from config and tokens. */
-export type BaseUrl<Config = Readonly<Record<string, unknown>>> = string | ((context: BaseUrlContext<Config>) => string);
+export type BaseUrl<Config = Readonly<Record<string, unknown>>> = string | BaseUrlFunction<Config>;
 
 function parse(value: string): URL | undefined {
   try {

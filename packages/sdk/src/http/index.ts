@@ -18,7 +18,7 @@ export type {
   PaginateOptions,
 } from './paginate.js';
 export { BaseUrlResolver } from './base-url.js';
-export type { BaseUrl, BaseUrlContext, BaseUrlTokens } from './base-url.js';
+export type { BaseUrl, BaseUrlContext, BaseUrlFunction, BaseUrlTokens } from './base-url.js';
 export { parseRetryAfter, isIdempotent, isRetryableStatus, retryPolicy } from './retry.js';
 export type { RetryOptions, RetryPolicy } from './retry.js';
 export type { Credentials, RequestAuthenticator } from './authenticator.js';

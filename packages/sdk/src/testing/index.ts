@@ -1,19 +1,23 @@
 /**
  * `@connector-kit/sdk/testing`: call a connector's methods offline, with the same dispatch as
- * the runtime (validation, error answers) and an in-memory task store. Every export is public API.
+ * the runtime (validation, error answers), the same auth and `ctx.http`, an in-memory task store,
+ * and a clock the test drives. Every export is public API.
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ConnectorError } from '../errors.js';
 import { connectorNameOf } from '../protocol/index.js';
-import type { Connector, MethodMap } from '../connector/define.js';
+import type { Connector, ConnectorConfig, MethodMap } from '../connector/define.js';
 import type { TaskApi } from '../connector/context.js';
 import type { ConfigFields } from '../connector/fields.js';
 import { Dispatcher, type CallOutcome } from '../connector/dispatch.js';
-import { createAuthSession, OAUTH_RESULT_FIELD, type AuthSession } from '../auth/index.js';
+import { createAuthSession, OAUTH_RESULT_FIELD, type AuthSession, type AuthSpec, type TokenSet } from '../auth/index.js';
+import type { OAuth2Session } from '../auth/oauth2-session.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
-import { systemTimers } from '../transport/timers.js';
+import { systemTimers, type Timers } from '../transport/timers.js';
+
+export { createTestClock, type TestClock, type TestClockOptions } from './clock.js';
 
 /** A task created through the harness. */
 export interface RecordedTask {
@@ -22,14 +26,31 @@ export interface RecordedTask {
   data: Record<string, unknown>;
 }
 
-/** Options of {@link createTestHarness}. */
-export interface TestHarnessOptions {
-  /** Config values as handlers see them (already decrypted). @default {} */
-  config?: Record<string, unknown>;
+/**
+ * Config as a test passes it: every field of the connector (declared and added by its `auth`)
+ * with its type, each optional, so a misspelt field or a wrong type fails at compile time. Names
+ * starting with `_` (managed fields such as `_endpointToken`) are accepted as they are. A
+ * connector that declares no field at all (nothing to check against) takes any.
+ */
+export type HarnessConfig<Config> = [keyof Config] extends [never]
+  ? Record<string, unknown>
+  : { -readonly [K in keyof Config]?: Config[K] } & { [managed: `_${string}`]: unknown };
+
+/** Options of {@link createTestHarness}; `Config` is the connector's config type. */
+export interface TestHarnessOptions<Config = Readonly<Record<string, unknown>>> {
+  /** Config values as handlers see them (already decrypted); OAuth tokens as `oauthResult`. @default {} */
+  config?: HarnessConfig<Config>;
   /** Logger for handlers. @default a silent logger */
   logger?: Logger;
-  /** Environment of the auth (e.g. `OAUTH_CLIENT_ID`). @default {} */
+  /** Environment of the auth (e.g. `OAUTH_CLIENT_ID`, `OAUTH_TOKEN_URL`). @default {} */
   env?: Record<string, string | undefined>;
+  /**
+   * The clock of token expiry, `Retry-After` and backoff waits, and request deadlines: a
+   * {@link createTestClock} makes waits instant and lets the test move time. @default the connector's `http.timers`, else the real clock
+   */
+  clock?: Timers;
+  /** The connector's name in messages (`workspace oauth connect <name>`). @default the definition's name as a workspace name */
+  name?: string;
 }
 
 type InputOf<M extends MethodMap, K extends keyof M> = z.input<M[K]['input']>;
@@ -37,44 +58,62 @@ type InputOf<M extends MethodMap, K extends keyof M> = z.input<M[K]['input']>;
 type OutputOf<M extends MethodMap, K extends keyof M> =
   NonNullable<M[K]['output']> extends z.ZodType ? z.output<NonNullable<M[K]['output']>> : unknown;
 
-/** The harness. */
-export interface TestHarness<M extends MethodMap> {
+/** The harness. `M` are the connector's methods, `Config` its config type. */
+export interface TestHarness<M extends MethodMap, Config = Readonly<Record<string, unknown>>> {
   /**
-   * Calls a method as the workspace would and resolves to its result.
-   * @throws ConnectorError with the answer's code (`INPUT_INVALID`, `METHOD_NOT_FOUND`, …)
+   * Calls a method as the workspace would and resolves to what the handler returned (after
+   * output validation; not the §4 wire shape, so a number stays a number).
+   * @throws ConnectorError with the answer's code (`INPUT_INVALID`, `METHOD_NOT_FOUND`, the handler's own code, …) and details
    */
   call<K extends keyof M & string>(method: K, input?: InputOf<M, K>): Promise<OutputOf<M, K>>;
-  /** Sends any query (even names that are not methods) and returns the raw outcome. */
+  /** Sends any query (even names that are not methods) and returns the raw outcome: `{ ok, result, value }` or `{ ok: false, error }`. */
   query(query: unknown, variables?: unknown): Promise<CallOutcome>;
-  /** Runs the `start` hook with the configured values. */
+  /** Runs the `start` hook with the current config. */
   start(): Promise<void>;
   /** Runs the `stop` hook. */
   stop(): Promise<void>;
-  /** Tasks created so far. */
+  /** Tasks created so far, oldest first (updates are merged into their data). */
   readonly tasks: RecordedTask[];
-  /** Replaces the config (as a new `set-config` would). */
-  setConfig(config: Record<string, unknown>): void;
+  /** Replaces the config, as a new `set-config` would (the auth starts over with it). */
+  setConfig(config: HarnessConfig<Config>): void;
+  /** The config in effect, including the `oauthResult` the connector saved last. */
+  readonly config: HarnessConfig<Config>;
+  /** The OAuth token set the connector uses now (after any refresh); undefined without OAuth or before a token exists. */
+  readonly tokens: TokenSet | undefined;
+  /** Every token set the connector saved (what `connector.config-update` sends the workspace, §6 step 5), oldest first. */
+  readonly savedTokens: readonly TokenSet[];
+  /** The clock in use (the `clock` option, or the real one). */
+  readonly clock: Timers;
   /**
-   * The `ctx.http` handlers get: the connector's base URL and auth applied. Intercept its
-   * requests with nock (see the SDK README).
+   * The `ctx.http` handlers get: the connector's base URL, pagination and auth applied. Its
+   * requests go through Node's fetch (intercept them with nock, or point the connector at a fake API).
    */
   readonly http: HttpClient;
 }
 
-/** Creates a harness for `connector`. */
-export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
-  connector: Connector<F, M>,
-  options: TestHarnessOptions = {},
-): TestHarness<M> {
+/**
+ * Creates a harness for `connector`: `config` is typed from the connector's fields and auth.
+ * @throws ConnectorError `DEFINITION_INVALID` when `http.baseUrl` is not a URL (on first use of `ctx.http`)
+ */
+export function createTestHarness<F extends ConfigFields, M extends MethodMap, A extends AuthSpec | undefined>(
+  connector: Connector<F, M, A>,
+  options: TestHarnessOptions<ConnectorConfig<F, A>> = {},
+): TestHarness<M, ConnectorConfig<F, A>> {
+  type Config = HarnessConfig<ConnectorConfig<F, A>>;
+  const definition = (connector as unknown as Connector).definition;
   const dispatcher = new Dispatcher(connector as unknown as Connector);
   const logger = options.logger ?? pino({ level: 'silent' });
+  const clock = options.clock ?? definition.http?.timers ?? systemTimers;
+  const httpOptions = { ...definition.http, timers: clock };
+  const name = options.name ?? connectorNameOf(definition.name);
   const tasks: RecordedTask[] = [];
+  const savedTokens: TokenSet[] = [];
   let config: Record<string, unknown> = { ...options.config };
   let counter = 0;
   const taskApi: TaskApi = {
-    async create(name, data) {
+    async create(taskName, data) {
       const id = `task-${++counter}`;
-      tasks.push({ id, name, data: { ...data } });
+      tasks.push({ id, name: taskName, data: { ...data } });
       return id;
     },
     async update(id, data) {
@@ -87,8 +126,7 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
   let auth: AuthSession | undefined;
   const configureAuth = (): void => {
     auth?.close();
-    const spec = connector.definition.auth;
-    const http = createHttpClient(connector.definition.http ?? {}, { logger, config });
+    const spec = definition.auth;
     auth =
       spec === undefined
         ? undefined
@@ -96,15 +134,18 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
             config,
             env: options.env ?? {},
             logger,
-            timers: connector.definition.http?.timers ?? systemTimers,
+            timers: clock,
             random: Math.random,
-            http,
-            saveTokens: (tokens) => void (config = { ...config, [OAUTH_RESULT_FIELD]: tokens }),
-            connectorName: () => connectorNameOf(connector.definition.name),
+            http: createHttpClient(httpOptions, { logger, config }),
+            saveTokens: (tokens) => {
+              savedTokens.push(tokens);
+              config = { ...config, [OAUTH_RESULT_FIELD]: tokens };
+            },
+            connectorName: () => name,
           });
   };
   configureAuth();
-  const httpFor = (signal?: AbortSignal): HttpClient => createHttpClient(connector.definition.http ?? {}, { auth, signal, logger, config });
+  const httpFor = (signal?: AbortSignal): HttpClient => createHttpClient(httpOptions, { auth, signal, logger, config });
   const lifecycle = () => ({ config: config as never, logger, tasks: taskApi, signal: new AbortController().signal, http: httpFor() });
   const query = (q: unknown, variables?: unknown) => {
     const signal = new AbortController().signal;
@@ -113,6 +154,8 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
 
   return {
     tasks,
+    savedTokens,
+    clock,
     query,
     async call(method, input) {
       const outcome = await query(method, input);
@@ -124,14 +167,20 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap>(
       return outcome.value as never;
     },
     async start() {
-      await connector.definition.start?.(lifecycle());
+      await definition.start?.(lifecycle());
     },
     async stop() {
-      await connector.definition.stop?.();
+      await definition.stop?.();
     },
     setConfig(next) {
       config = { ...next };
       configureAuth();
+    },
+    get config() {
+      return { ...config } as Config;
+    },
+    get tokens() {
+      return (auth as Partial<OAuth2Session> | undefined)?.tokens?.();
     },
     get http() {
       return httpFor();

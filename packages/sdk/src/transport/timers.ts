@@ -8,6 +8,11 @@ export interface Timers {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
   now(): number;
+  /**
+   * Waits `ms` (or until `signal` aborts). A clock may take waits over: the test harness's clock
+   * ends them at once and moves its time forward instead. @default a `setTimeout` of `ms`
+   */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The real clock. */
@@ -21,6 +26,7 @@ export const systemTimers: Timers = {
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
+  if (timers.sleep !== undefined) return timers.sleep(ms, signal);
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const onAbort = (): void => {

@@ -1,6 +1,17 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { ConnectorError, defineConnector, defineMethod, field, isConnector } from '../../src/index.js';
+import {
+  apiKey,
+  basic,
+  ConnectorError,
+  defineConnector,
+  defineMethod,
+  field,
+  isConnector,
+  oauth2,
+  session,
+  type StoredTokens,
+} from '../../src/index.js';
 import { createTestHarness } from '../../src/testing/index.js';
 
 function definitionError(fn: () => unknown): { code: string; message: string } {
@@ -109,5 +120,114 @@ describe('defineConnector', () => {
     });
     const harness = createTestHarness(defineConnector({ name: 'Loose', methods: { a: standalone } }), { config: { region: 'eu' } });
     await expect(harness.call('a')).resolves.toEqual({ region: 'eu' });
+  });
+});
+
+describe('ctx.config with auth', () => {
+  const urls = { authorizationUrl: 'https://crm.test/authorize', tokenUrl: 'https://crm.test/token' };
+  const probe = { description: 'd', input: z.object({}) };
+
+  it('holds the fields that apiKey, basic and session add, typed', () => {
+    defineConnector({
+      name: 'Key',
+      config: { region: field.line({ plain: true }) },
+      auth: apiKey({ in: 'header' }),
+      methods: (m) => ({
+        a: m({
+          ...probe,
+          handler: (_i, ctx) => {
+            expectTypeOf(ctx.config.apiKey).toEqualTypeOf<string>();
+            expectTypeOf(ctx.config.region).toEqualTypeOf<string>();
+            // @ts-expect-error: apiKey() adds no username
+            void ctx.config.username;
+          },
+        }),
+      }),
+    });
+    defineConnector({
+      name: 'Token field',
+      auth: apiKey({ in: 'bearer', field: 'token' }),
+      methods: (m) => ({
+        a: m({
+          ...probe,
+          handler: (_i, ctx) => {
+            expectTypeOf(ctx.config.token).toEqualTypeOf<string>();
+            // @ts-expect-error: the field is called token here
+            void ctx.config.apiKey;
+          },
+        }),
+      }),
+      start: (ctx) => {
+        expectTypeOf(ctx.config.token).toEqualTypeOf<string>();
+      },
+    });
+    for (const auth of [basic(), session({ login: () => ({ token: 't' }) })]) {
+      defineConnector({
+        name: 'Credentials',
+        auth,
+        methods: (m) => ({
+          a: m({
+            ...probe,
+            handler: (_i, ctx) => {
+              expectTypeOf(ctx.config.username).toEqualTypeOf<string>();
+              expectTypeOf(ctx.config.password).toEqualTypeOf<string>();
+            },
+          }),
+        }),
+      });
+    }
+  });
+
+  it('holds the OAuth client fields only when the client is configurable, and oauthResult for the code flow', () => {
+    defineConnector({
+      name: 'Code',
+      auth: oauth2(urls),
+      methods: (m) => ({
+        a: m({
+          ...probe,
+          handler: (_i, ctx) => {
+            expectTypeOf(ctx.config.oauthResult).toEqualTypeOf<StoredTokens | undefined>();
+            // @ts-expect-error: not a configurable client
+            void ctx.config.clientId;
+          },
+        }),
+      }),
+    });
+    defineConnector({
+      name: 'Own app',
+      auth: oauth2({ ...urls, configurableClient: true }),
+      methods: (m) => ({ a: m({ ...probe, handler: (_i, ctx) => expectTypeOf(ctx.config.clientSecret).toEqualTypeOf<string>() }) }),
+    });
+    defineConnector({
+      name: 'Machine',
+      auth: oauth2({ tokenUrl: urls.tokenUrl, grant: 'client_credentials' }),
+      methods: (m) => ({
+        a: m({
+          ...probe,
+          handler: (_i, ctx) => {
+            expectTypeOf(ctx.config.clientId).toEqualTypeOf<string>();
+            // @ts-expect-error: client credentials store no tokens in the workspace
+            void ctx.config.oauthResult;
+          },
+        }),
+      }),
+    });
+  });
+
+  it('types the base URL function from the same config', () => {
+    const connector = defineConnector({
+      name: 'Tenant',
+      config: { subdomain: field.line({ plain: true }) },
+      auth: apiKey({ in: 'bearer' }),
+      http: {
+        baseUrl: ({ config }) => {
+          expectTypeOf(config.subdomain).toEqualTypeOf<string>();
+          expectTypeOf(config.apiKey).toEqualTypeOf<string>();
+          return `https://${config.subdomain}.crm.test/api`;
+        },
+      },
+      methods: {},
+    });
+    expect(isConnector(connector)).toBe(true);
   });
 });

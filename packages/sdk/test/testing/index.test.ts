@@ -1,7 +1,8 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { ConnectorError, defineConnector, field } from '../../src/index.js';
-import { createTestHarness } from '../../src/testing/index.js';
+import { apiKey, ConnectorError, defineConnector, field, oauth2 } from '../../src/index.js';
+import { createTestClock, createTestHarness, type HarnessConfig } from '../../src/testing/index.js';
+import { startApi, type TestApi } from '../support/api-server.js';
 
 const events: string[] = [];
 
@@ -106,5 +107,124 @@ describe('createTestHarness', () => {
     await harness.stop();
     expect(events).toEqual(['start Hey', 'start Yo', 'stop']);
     await expect(harness.call('hello', { name: 'Bo' })).resolves.toEqual({ message: 'Yo, Bo' });
+  });
+});
+
+describe('createTestHarness config', () => {
+  it('is typed from the fields and the auth, so a misspelt field fails to compile', () => {
+    const typed = defineConnector({
+      name: 'Typed',
+      config: { region: field.line({ plain: true }), limit: field.number({ plain: true, optional: true }) },
+      auth: apiKey({ in: 'header' }),
+      methods: { ping: { description: 'd', input: z.object({}), handler: () => 'pong' } },
+    });
+    const harness = createTestHarness(typed, { config: { region: 'eu', apiKey: 'k', _endpointToken: 'managed fields pass' } });
+    expectTypeOf(harness.config).toEqualTypeOf<
+      HarnessConfig<{ readonly region: string; readonly limit: number | undefined } & { readonly apiKey: string }>
+    >();
+    // @ts-expect-error: "regoin" is not a field of this connector
+    createTestHarness(typed, { config: { regoin: 'eu' } });
+    // @ts-expect-error: limit is a number
+    createTestHarness(typed, { config: { limit: '10' } });
+    expect(harness.config).toEqual({ region: 'eu', apiKey: 'k', _endpointToken: 'managed fields pass' });
+    // @ts-expect-error: setConfig checks the same way
+    harness.setConfig({ apikey: 'k' });
+  });
+});
+
+describe('createTestHarness with OAuth and a clock', () => {
+  let provider: TestApi;
+  let issued = 0;
+  /** Access tokens the API accepts right now. */
+  let valid: Set<string>;
+  beforeEach(async () => {
+    issued = 0;
+    valid = new Set(['at-0']);
+    provider = await startApi((req) => {
+      if (req.path === '/token') {
+        const body = new URLSearchParams(req.body);
+        if (body.get('refresh_token') !== `rt-${issued}`) return { status: 400, body: { error: 'invalid_grant' } };
+        issued += 1;
+        valid = new Set([`at-${issued}`]);
+        // 60 s tokens and a new refresh token each time (rotation).
+        return { body: { access_token: `at-${issued}`, refresh_token: `rt-${issued}`, expires_in: 60, token_type: 'Bearer' } };
+      }
+      if (req.path === '/busy') return req.query.get('again') ? { body: { ok: true } } : { status: 429, headers: { 'retry-after': '30' } };
+      const token = req.headers.authorization?.replace('Bearer ', '') ?? '';
+      return valid.has(token) ? { body: { token } } : { status: 401, body: { error: 'invalid_token' } };
+    });
+  });
+  afterEach(() => provider.close());
+
+  function oauthConnector() {
+    return defineConnector({
+      name: 'CRM',
+      auth: oauth2({ authorizationUrl: `${provider.url}/authorize`, tokenUrl: `${provider.url}/token`, clientId: 'c', skewMs: 10_000 }),
+      http: { baseUrl: provider.url },
+      methods: (m) => ({
+        me: m({ description: 'token in use', input: z.object({}), handler: (_i, ctx) => ctx.http.get('/me') }),
+        busy: m({
+          description: 'a POST the API rate-limits once',
+          input: z.object({}),
+          handler: async (_i, ctx) => {
+            let again = false;
+            const res = await ctx.http.request('/busy', {
+              method: 'POST',
+              retry: { rateLimited: 'always' },
+              get query() {
+                const q = again ? { again: 1 } : {};
+                again = true;
+                return q;
+              },
+            });
+            return res.data as object;
+          },
+        }),
+      }),
+    });
+  }
+
+  it('lets 60 s tokens expire on the clock, refreshes with rotation, and shows the saved token sets', async () => {
+    const clock = createTestClock({ now: 1_000_000 });
+    const harness = createTestHarness(oauthConnector(), {
+      clock,
+      config: { oauthResult: { access_token: 'at-0', refresh_token: 'rt-0', expires_at: clock.now() + 60_000, obtained_at: clock.now() } },
+    });
+    expect(await harness.call('me')).toEqual({ token: 'at-0' });
+    expect(harness.savedTokens).toEqual([]);
+    await clock.advance(45_000);
+    expect(await harness.call('me')).toEqual({ token: 'at-0' });
+    await clock.advance(6_000); // within the 10 s skew of expiry
+    expect(await harness.call('me')).toEqual({ token: 'at-1' });
+    await clock.advance(61_000);
+    expect(await harness.call('me')).toEqual({ token: 'at-2' });
+    expect(harness.savedTokens.map((t) => [t.access_token, t.refresh_token, t.expires_at])).toEqual([
+      ['at-1', 'rt-1', 1_051_000 + 60_000],
+      ['at-2', 'rt-2', 1_112_000 + 60_000],
+    ]);
+    expect(harness.tokens).toMatchObject({ access_token: 'at-2', refresh_token: 'rt-2' });
+    expect(harness.config.oauthResult).toMatchObject({ access_token: 'at-2' });
+    expect(provider.requests.filter((r) => r.path === '/token')).toHaveLength(2);
+  });
+
+  it('waits out Retry-After on the clock, at once in real time', async () => {
+    const clock = createTestClock({ now: 0 });
+    const harness = createTestHarness(oauthConnector(), {
+      clock,
+      config: { oauthResult: { access_token: 'at-0', refresh_token: 'rt-0', expires_at: 3_600_000, obtained_at: 0 } },
+    });
+    expect(await harness.call('busy')).toEqual({ ok: true });
+    expect(clock.waits).toEqual([30_000]);
+    expect(clock.now()).toBe(30_000);
+    expect(provider.requests.filter((r) => r.path === '/busy')).toHaveLength(2);
+  });
+
+  it('names the connector in REAUTHORIZATION_REQUIRED', async () => {
+    const harness = createTestHarness(oauthConnector(), { name: 'crm-test' });
+    await expect(harness.call('me')).rejects.toMatchObject({
+      code: 'REAUTHORIZATION_REQUIRED',
+      message: "not connected yet: connect the account with 'workspace oauth connect crm-test'",
+    });
+    expect(harness.tokens).toBeUndefined();
   });
 });
