@@ -74,3 +74,5 @@ export { fullJitterBackoff } from './transport/backoff.js';
 export type { BackoffOptions } from './transport/backoff.js';
 export type { Timers } from './transport/timers.js';
 export { z } from 'zod';
+export { ProxyError, proxyFor } from './proxy/index.js';
+export type { ProxyErrorCode, ProxyErrorOptions, ProxyRoute } from './proxy/index.js';

@@ -1,14 +1,17 @@
 /**
  * Requests to the token endpoint through simple-oauth2: code exchange, refresh and client
  * credentials, with backoff on 5xx/429/network errors (honouring `Retry-After`), `invalid_grant`
- * told apart, and redirects never followed (reliability.md items 17 and 18).
+ * told apart, and redirects never followed (reliability.md items 17 and 18). `HTTPS_PROXY`,
+ * `HTTP_PROXY` and `NO_PROXY` apply: the proxy's agent goes to simple-oauth2's HTTP client.
  */
+import type { ClientRequest } from 'node:http';
 import type { ModuleOptions } from 'simple-oauth2';
 import type { Logger } from 'pino';
 import { ConnectorError } from '../errors.js';
 import { redactText } from '../http/redact.js';
 import { parseRetryAfter, retryDelay, retryPolicy } from '../http/retry.js';
 import { sleep, type Timers } from '../transport/timers.js';
+import { isProxyConnectFailure, proxyAgentFor, proxyAnswerError, proxyUnreachableError, type ProxiedAgent } from '../proxy/index.js';
 import { connectHint, grantOf, type OAuth2Auth, type OAuthClient } from './oauth2.js';
 import type * as SimpleOAuth2 from 'simple-oauth2';
 import type Debug from 'debug';
@@ -64,6 +67,8 @@ export class TokenEndpoint {
   readonly #deps: TokenEndpointDeps;
   readonly #options: ModuleOptions;
   readonly #url: URL;
+  /** The proxy's agent, once looked up (undefined: direct); see {@link TokenEndpoint.#prepare}. */
+  #proxied: Promise<ProxiedAgent | undefined> | undefined;
 
   constructor(client: OAuthClient, auth: OAuth2Auth, deps: TokenEndpointDeps) {
     this.#client = client;
@@ -123,13 +128,14 @@ export class TokenEndpoint {
     });
     for (let attempt = 0; ; attempt++) {
       await silenceLibraryDebug();
+      const proxied = await this.#prepare();
       try {
         const started = this.#deps.timers.now();
         const response = await request();
         this.#deps.logger.debug({ grant: grantOf(this.#auth), ms: this.#deps.timers.now() - started }, `oauth: ${what}: done`);
         return response;
       } catch (error) {
-        const failure = this.#classify(error, what, secrets);
+        const failure = this.#classify(error, what, secrets, proxied);
         const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs;
         if (!failure.retryable || attempt >= policy.retries || tooLong) throw failure.error;
         const delay = retryDelay(policy, attempt, failure.retryAfterMs, this.#deps.random);
@@ -139,15 +145,35 @@ export class TokenEndpoint {
     }
   }
 
-  #classify(error: unknown, what: string, requestSecrets: string[]): Failure {
+  /** Looks the proxy up once (loading its agent when there is one) and hands the agent to simple-oauth2. */
+  #prepare(): Promise<ProxiedAgent | undefined> {
+    this.#proxied ??= Promise.resolve(proxyAgentFor(this.#url)).then((proxied) => {
+      if (proxied !== undefined) (this.#options.http as { agent?: unknown }).agent = proxied.agent;
+      return proxied;
+    });
+    return this.#proxied;
+  }
+
+  #classify(error: unknown, what: string, requestSecrets: string[], proxied: ProxiedAgent | undefined): Failure {
     const e = error as {
       isBoom?: boolean;
       message?: string;
-      data?: { res?: { statusCode?: number; headers?: Record<string, unknown> }; payload?: unknown };
+      data?: { res?: { statusCode?: number; headers?: Record<string, unknown>; req?: ClientRequest }; payload?: unknown };
     };
     const secrets = [...requestSecrets, this.#client.clientSecret ?? ''];
     const where = `the token endpoint ${this.#url.origin}${this.#url.pathname}`;
     const status = e?.data?.res?.statusCode;
+    if (proxied !== undefined) {
+      // The proxy's refusal (407, a refused CONNECT) or outage, told apart from the endpoint's answer.
+      const refused = status === undefined ? undefined : proxied.refusal(e.data?.res?.req, status);
+      const proxyError =
+        refused !== undefined
+          ? proxyAnswerError(proxied.route, refused, `${what} at ${where}`)
+          : status === undefined && isProxyConnectFailure(error, proxied.route)
+            ? proxyUnreachableError(proxied.route, `${what} at ${where}`, redactText(e?.message ?? String(error), secrets))
+            : undefined;
+      if (proxyError !== undefined) return { status, retryable: proxyError.retryable, retryAfterMs: undefined, error: proxyError };
+    }
     if (status === undefined) {
       // No answer: refused, reset, timed out.
       const reason = redactText(e?.message ?? String(error), secrets);

@@ -9,7 +9,7 @@ import { importConnector, readManifest, readProject } from './project.js';
 
 /** Starts the connector in `dir`; resolves once it has connected (the process then keeps serving). */
 export async function startProject(dir: string, entry?: string): Promise<void> {
-  loadDotEnv(dir);
+  const fromDotEnv = loadDotEnv(dir);
   const project = readProject(dir);
   const file = join(dir, entry ?? project.main);
   const connector = await importConnector(file);
@@ -20,6 +20,7 @@ export async function startProject(dir: string, entry?: string): Promise<void> {
     version: connector.definition.version ?? project.version,
     ...(manifest === undefined ? {} : { manifest }),
     stateDir: join(dir, STATE_DIR),
+    fromDotEnv,
     ...((connector.definition.id ?? project.connectorId) === undefined
       ? {}
       : { connectorId: connector.definition.id ?? project.connectorId }),

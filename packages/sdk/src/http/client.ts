@@ -2,7 +2,8 @@
  * `ctx.http`: the outbound HTTP client of a connector (Node's fetch, i.e. undici). Base URL,
  * JSON in and out, the declared auth, a per-request timeout and the call's abort signal,
  * retries for idempotent requests, one renewal after a 401, and redirects that never carry
- * credentials to another origin.
+ * credentials to another origin. `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply to each hop
+ * (an undici ProxyAgent per proxy, proxy/dispatcher.ts); a proxy that refuses is a ProxyError.
  */
 import type { Logger } from 'pino';
 import { ConnectorError } from '../errors.js';
@@ -21,6 +22,16 @@ import {
   type Pagination,
 } from './paginate.js';
 import { isIdempotent, isRetryableStatus, parseRetryAfter, retryDelay, retryPolicy, type RetryOptions } from './retry.js';
+import {
+  isProxyConnectFailure,
+  proxyAnswerError,
+  proxyDispatcherFor,
+  proxyStatusOf,
+  proxyUnreachableError,
+  describeRoute,
+  untrustedCertificateHint,
+  type ProxyRoute,
+} from '../proxy/index.js';
 
 /** Query parameters; arrays repeat the key, `undefined` and `null` are left out. */
 export type QueryParams = Readonly<Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>>;
@@ -95,7 +106,8 @@ export interface HttpResponse<T> {
 export interface HttpClient {
   /**
    * Sends a request and resolves to the answer; any status that is not 2xx rejects.
-   * @throws HttpError `AUTH_FAILED` (401), `RATE_LIMITED` (429), `HTTP_ERROR`; ConnectorError `NETWORK_ERROR`, `TIMEOUT`, `ABORTED`, `HTTP_BAD_RESPONSE`
+   * @throws HttpError `AUTH_FAILED` (401), `RATE_LIMITED` (429), `HTTP_ERROR`; ConnectorError `NETWORK_ERROR`, `TIMEOUT`, `ABORTED`, `HTTP_BAD_RESPONSE`;
+   *   ProxyError `PROXY_AUTH_FAILED`, `PROXY_REFUSED`, `PROXY_UNAVAILABLE` when a proxy is in the way and fails
    */
   request<T = unknown>(path: string, options?: HttpRequestOptions): Promise<HttpResponse<T>>;
   /** GET, resolving to the body. */
@@ -140,6 +152,17 @@ export interface HttpClientBindings {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A fetch that failed, and the proxy it went through (if any). */
+class AttemptFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly route: ProxyRoute | undefined,
+    readonly target: URL,
+  ) {
+    super('attempt failed', { cause: error });
+  }
+}
 
 /** One attempt's outcome: the answer with its body read, or a failure before an answer. */
 interface Answer {
@@ -227,7 +250,7 @@ class FetchHttpClient implements HttpClient {
         answer = await this.#attempt(method, url, headers, body, credentials, options.timeoutMs ?? this.#o.timeoutMs ?? 30_000, signal);
       } catch (error) {
         const failure = this.#failure(error, method, url, signal);
-        if (failure.code !== 'ABORTED' && idempotent && retries < policy.retries) {
+        if (failure.retryable && failure.code !== 'ABORTED' && idempotent && retries < policy.retries) {
           await this.#wait(retryDelay(policy, retries++, undefined, random), signal, method, url);
           continue;
         }
@@ -332,13 +355,22 @@ class FetchHttpClient implements HttpClient {
         if (currentBody === undefined) sent.delete('content-type');
         for (const [name, value] of Object.entries(creds?.headers ?? {})) sent.set(name, value);
         for (const [name, value] of Object.entries(creds?.query ?? {})) target.searchParams.set(name, value);
-        const res = await fetchImpl(target, {
-          method: currentMethod,
-          headers: sent,
-          ...(currentBody === undefined ? {} : { body: currentBody }),
-          redirect: 'manual',
-          signal: controller.signal,
-        });
+        // Each hop may go to another host: NO_PROXY is asked again.
+        const proxied = await proxyDispatcherFor(target);
+        let res: Response;
+        try {
+          res = await fetchImpl(target, {
+            method: currentMethod,
+            headers: sent,
+            ...(currentBody === undefined ? {} : { body: currentBody }),
+            redirect: 'manual',
+            signal: controller.signal,
+            // Node's fetch takes an undici dispatcher (the `dispatcher` member is undici's extension of RequestInit).
+            ...(proxied === undefined ? {} : ({ dispatcher: proxied.dispatcher } as unknown as RequestInit)),
+          });
+        } catch (error) {
+          throw new AttemptFailure(error, proxied?.route, target);
+        }
         const location = res.headers.get('location');
         if (REDIRECTS.has(res.status) && location !== null && hop < (this.#o.maxRedirects ?? 5)) {
           await res.arrayBuffer().catch(() => undefined);
@@ -362,8 +394,19 @@ class FetchHttpClient implements HttpClient {
     }
   }
 
-  #failure(error: unknown, method: string, url: URL, signal: AbortSignal | undefined): ConnectorError {
+  #failure(thrown: unknown, method: string, url: URL, signal: AbortSignal | undefined): ConnectorError {
     if (signal?.aborted) return abortError(signal, method, url);
+    const route = thrown instanceof AttemptFailure ? thrown.route : undefined;
+    const error = thrown instanceof AttemptFailure ? thrown.error : thrown;
+    if (route !== undefined && !(error instanceof TimeoutSignal) && !((error as { cause?: unknown })?.cause instanceof TimeoutSignal)) {
+      const where = `${method} ${describeUrl((thrown as AttemptFailure).target)}`;
+      const status = proxyStatusOf(error);
+      if (status !== undefined) return proxyAnswerError(route, status, where);
+      if (isProxyConnectFailure(error, route)) {
+        const reason = ((error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message) || 'no connection';
+        return proxyUnreachableError(route, where, reason, undefined);
+      }
+    }
     const cause = error as { name?: string; cause?: unknown };
     const reason = (cause?.cause ?? error) as { name?: string; message?: string };
     if (reason instanceof TimeoutSignal || cause instanceof TimeoutSignal) {
@@ -376,7 +419,12 @@ class FetchHttpClient implements HttpClient {
     }
     const secrets = this.#b.auth?.secrets() ?? [];
     const text = redactText(`${reason?.message ?? String(reason)}`, secrets);
-    return new ConnectorError('NETWORK_ERROR', `${method} ${describeUrl(url)} failed before an answer: ${text}`, { retryable: true });
+    const via = route === undefined ? '' : ` (through ${describeRoute(route)})`;
+    return new ConnectorError(
+      'NETWORK_ERROR',
+      `${method} ${describeUrl(url)}${via} failed before an answer: ${text}${untrustedCertificateHint(error)}`,
+      { retryable: true },
+    );
   }
 
   async #wait(ms: number, signal: AbortSignal | undefined, method: string, url: URL): Promise<void> {

@@ -12,6 +12,7 @@ import { createLogger } from './logger.js';
 import { fileKeyStore } from './instance-state.js';
 import { ConnectorRuntime } from './runtime.js';
 import type { WorkspaceLinkOptions } from '../transport/link.js';
+import { checkExtraCaCerts, checkProxyEnv } from '../proxy/index.js';
 
 /** The state folder of `connector start` and bundles, in the project folder (see {@link RunOptions.stateDir}). */
 export const STATE_DIR = '.connector';
@@ -43,6 +44,8 @@ export interface RunOptions {
   name?: string;
   /** Tuning of the workspace link: reconnect backoff, liveness, offline queue, backpressure. @default the link's defaults */
   link?: LinkTuning;
+  /** Variables that `.env` set after Node started (what {@link loadDotEnv} returned): `NODE_EXTRA_CA_CERTS` there comes too late. @default [] */
+  fromDotEnv?: readonly string[];
 }
 
 /** The link settings a connector may tune (see {@link WorkspaceLinkOptions} for each default). */
@@ -70,10 +73,14 @@ export interface RunningConnector {
 }
 
 /**
- * Starts serving `connector` with settings from env (§1, §2).
- * @throws ConnectorError `CONNECTOR_ID_MISSING`, `KEYS_MISSING`, `KEY_INVALID`
+ * Starts serving `connector` with settings from env (§1, §2). Proxy variables (`HTTPS_PROXY`,
+ * `HTTP_PROXY`, `NO_PROXY`) are read from `process.env`, as by every HTTP tool.
+ * @throws ConnectorError `CONNECTOR_ID_MISSING`, `KEYS_MISSING`, `KEY_INVALID`, `CA_CERTS_INVALID`; ProxyError `PROXY_INVALID`
  */
 export function runConnector(connector: Connector, options: RunOptions = {}): RunningConnector {
+  // Misconfigured network settings fail now, not at the first connection.
+  checkProxyEnv(process.env);
+  checkExtraCaCerts(process.env, options.fromDotEnv);
   const env = readRuntimeEnv(options.env ?? process.env);
   const logger = options.logger ?? createLogger({ level: env.logLevel, name: connector.definition.name });
   const connectorId = options.connectorId ?? connector.definition.id;

@@ -3,6 +3,7 @@
  */
 import { AUTH_SCHEME, type ConnectAnswer, type RegisterAnswer, type RegisterBody, type ProtocolAnnouncement } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
+import { ProxyError } from '../proxy/index.js';
 import { postJson, RedirectRefused, type PostAnswer } from './post-json.js';
 
 /** Identity sent with every request (§2: `User-Agent: <connector id>/<version>`). */
@@ -42,7 +43,7 @@ export class DeviceApi {
 
   /**
    * §2 step 2. A 401/403 is permanent: the token is wrong, and retrying will not fix it.
-   * @throws ConnectorError `REGISTRATION_REJECTED` (permanent) or `WORKSPACE_UNAVAILABLE` (retryable)
+   * @throws ConnectorError `REGISTRATION_REJECTED` (permanent) or `WORKSPACE_UNAVAILABLE` (retryable); ProxyError `PROXY_*` from a proxy in the way
    */
   async register(token: string, body: RegisterBody): Promise<RegisterAnswer> {
     const url = this.#url('register');
@@ -103,6 +104,9 @@ export class DeviceApi {
           `${this.#url(path)} redirects (${error.status}) to ${error.location}: set DEVICE_ENDPOINT to the address the workspace really serves (redirects are followed only within the same origin, and only 307/308)`,
         );
       }
+      // The proxy's own refusal or outage: its message names the proxy and the variable to fix;
+      // a 407 is permanent (item 2: never a silent retry loop), an unreachable proxy is retried.
+      if (error instanceof ProxyError && !timeout.aborted) throw error;
       const code = (error as { code?: string }).code;
       const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : (code ?? (error as Error).name);
       throw new ConnectorError(

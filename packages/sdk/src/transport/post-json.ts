@@ -8,9 +8,13 @@
  * Redirects: a 307/308 to the same origin is followed (method and body kept). Anything else
  * that redirects is refused, because following it would send the connector key or the
  * registration token to another address, or turn the POST into a GET.
+ *
+ * Proxies: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` apply (proxy/route.ts); what the proxy itself
+ * refuses becomes a ProxyError that names it, never the workspace's fault.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { proxyAgentFor, proxyAnswerError, proxyUnreachableError } from '../proxy/index.js';
 
 /** A finished response; the body is read whole (at most `maxBodyBytes`). */
 export interface PostAnswer {
@@ -40,7 +44,10 @@ export class RedirectRefused extends Error {
   }
 }
 
-/** POSTs `options.body` to `url`. Rejects with the socket's error (e.g. `ECONNREFUSED`) or the signal's reason. */
+/**
+ * POSTs `options.body` to `url`. Rejects with the socket's error (e.g. `ECONNREFUSED`) or the signal's reason.
+ * @throws ProxyError `PROXY_AUTH_FAILED`, `PROXY_REFUSED`, `PROXY_UNAVAILABLE` when a proxy is in the way and fails
+ */
 export async function postJson(url: URL, options: PostOptions): Promise<PostAnswer> {
   let target = url;
   for (let hop = 0; ; hop++) {
@@ -55,10 +62,11 @@ export async function postJson(url: URL, options: PostOptions): Promise<PostAnsw
   }
 }
 
-function postOnce(url: URL, options: PostOptions): Promise<PostAnswer> {
+async function postOnce(url: URL, options: PostOptions): Promise<PostAnswer> {
   const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
-  if (send === undefined) return Promise.reject(new TypeError(`${url.protocol} URLs are not supported: use http: or https:`));
-  if (options.signal.aborted) return Promise.reject(options.signal.reason as Error);
+  if (send === undefined) throw new TypeError(`${url.protocol} URLs are not supported: use http: or https:`);
+  if (options.signal.aborted) throw options.signal.reason as Error;
+  const proxied = await proxyAgentFor(url);
   const limit = options.maxBodyBytes ?? 1024 * 1024;
   return new Promise((resolve, reject) => {
     const request = send(
@@ -67,8 +75,15 @@ function postOnce(url: URL, options: PostOptions): Promise<PostAnswer> {
         method: 'POST',
         headers: { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
         signal: options.signal,
+        ...(proxied === undefined ? {} : { agent: proxied.agent }),
       },
       (response) => {
+        const refused = proxied === undefined ? undefined : proxied.refusal(request, response.statusCode ?? 0);
+        if (refused !== undefined) {
+          response.resume();
+          reject(proxyAnswerError(proxied!.route, refused, url.href));
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
@@ -86,7 +101,11 @@ function postOnce(url: URL, options: PostOptions): Promise<PostAnswer> {
       },
     );
     // An abort rejects with the signal's reason (a TimeoutError for the time-out), not a bare AbortError.
-    request.on('error', (error) => reject(options.signal.aborted ? (options.signal.reason as Error) : error));
+    request.on('error', (error) => {
+      if (options.signal.aborted) reject(options.signal.reason as Error);
+      else if (proxied !== undefined) reject(proxyUnreachableError(proxied.route, url.href, error.message, error));
+      else reject(error);
+    });
     request.end(options.body);
   });
 }

@@ -1,10 +1,12 @@
 /**
  * Opens the transport's WebSocket (protocol.md §3): sub-protocol `connector`, the connector key
- * in `Authorization`, no compression, a bounded frame size.
+ * in `Authorization`, no compression, a bounded frame size; through a CONNECT tunnel when
+ * `HTTPS_PROXY`/`HTTP_PROXY` apply to `WEBSOCKET_ENDPOINT` (proxy/agents.ts).
  */
 import WebSocket from 'ws';
 import { AUTH_SCHEME, WEBSOCKET_SUBPROTOCOL } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
+import { proxyAgentFor, proxyAnswerError, proxyUnreachableError, type ProxiedAgent } from '../proxy/index.js';
 
 /** A frame as `ws` emits it. */
 export interface RawFrame {
@@ -39,19 +41,29 @@ export interface OpenSocketOptions {
 
 /**
  * Opens the socket.
- * @throws ConnectorError `NOT_CONNECTED` when `signal` already fired, `WORKSPACE_UNAVAILABLE` (retryable) when it cannot open
+ * @throws ConnectorError `NOT_CONNECTED` when `signal` already fired, `WORKSPACE_UNAVAILABLE` (retryable) when it cannot open;
+ *   ProxyError `PROXY_AUTH_FAILED`, `PROXY_REFUSED` (permanent) or `PROXY_UNAVAILABLE` (retryable) from a proxy in the way
  */
-export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
+export async function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
   // The link may have closed while connect/register was in flight: its abort will not fire again.
-  if (options.signal.aborted) {
-    return Promise.reject(new ConnectorError('NOT_CONNECTED', 'the link was closed while connecting', { retryable: true }));
-  }
+  if (options.signal.aborted) throw closedWhileConnecting();
+  const proxied = await proxyAgentFor(new URL(options.url), { tunnel: true });
+  if (options.signal.aborted) throw closedWhileConnecting();
+  return open(options, proxied);
+}
+
+function closedWhileConnecting(): ConnectorError {
+  return new ConnectorError('NOT_CONNECTED', 'the link was closed while connecting', { retryable: true });
+}
+
+function open(options: OpenSocketOptions, proxied: ProxiedAgent | undefined): Promise<OpenedSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(options.url, WEBSOCKET_SUBPROTOCOL, {
       headers: { authorization: `${AUTH_SCHEME} ${options.key}`, 'user-agent': options.userAgent },
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
       handshakeTimeout: 30_000,
+      ...(proxied === undefined ? {} : { agent: proxied.agent }),
     });
     const held: RawFrame[] = [];
     const hold = (data: WebSocket.RawData, isBinary: boolean): void => void held.push({ data, isBinary });
@@ -62,10 +74,16 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
     };
     const onAbort = (): void => ws.terminate();
     options.signal.addEventListener('abort', onAbort, { once: true });
-    ws.once('unexpected-response', (_req, res) => {
+    ws.once('unexpected-response', (req, res) => {
       res.resume();
-      options.onRefused?.(res.statusCode);
       ws.terminate();
+      // A tunnel the proxy refused is replayed as the upgrade's answer: the proxy's, not the workspace's.
+      const refused = proxied?.refusal(req, res.statusCode ?? 0);
+      if (refused !== undefined) {
+        reject(proxyAnswerError(proxied!.route, refused, options.url));
+        return;
+      }
+      options.onRefused?.(res.statusCode);
       reject(new ConnectorError('WORKSPACE_UNAVAILABLE', `${options.url} refused the socket (${res.statusCode})`, { retryable: true }));
     });
     ws.once('open', () => {
@@ -74,6 +92,10 @@ export function openSocket(options: OpenSocketOptions): Promise<OpenedSocket> {
     });
     ws.once('error', (error) => {
       options.signal.removeEventListener('abort', onAbort);
+      if (proxied !== undefined) {
+        reject(proxyUnreachableError(proxied.route, options.url, error.message, error));
+        return;
+      }
       reject(
         new ConnectorError('WORKSPACE_UNAVAILABLE', `cannot open ${options.url}: ${error.message}`, { retryable: true, cause: error }),
       );

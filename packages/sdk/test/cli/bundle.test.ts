@@ -18,8 +18,9 @@ describe('bundleEntry', () => {
     expect(text).toContain('import connector from "./src/index.ts";');
     expect(text).toContain('const manifest = {"id":"7","version":"1.0.0"');
     expect(text).toContain(
-      'runConnector(connector, { connectorId: manifest.id, version: manifest.version, manifest: manifest.schema, stateDir: join(process.cwd(), STATE_DIR) });',
+      'runConnector(connector, { connectorId: manifest.id, version: manifest.version, manifest: manifest.schema, stateDir: join(process.cwd(), STATE_DIR), fromDotEnv });',
     );
+    expect(text).toContain('const fromDotEnv = loadDotEnv(process.cwd());');
   });
 });
 
