@@ -15,7 +15,7 @@ import type { Workspace } from '@connector-kit/workspace';
 import { admin, onlineInstances, startTestWorkspace, tempDir, type ConnectorProcess } from './helpers.js';
 import { addOpsConnector, spawnOps, workspaceEnv } from './ops-helpers.js';
 import { startFakeApi, type FakeApi } from './scaffold-helpers.js';
-import { startTestProxy, type TestProxy } from '../packages/sdk/test/support/proxy-server.js';
+import { startTestProxy, type TestProxy } from './proxy-server.js';
 
 const PASSWORD = 'Corp-Pr0xy-9d2b!';
 const CLIENT_SECRET = 'client-secret-e2e-51aa';
