@@ -1,11 +1,12 @@
 /**
- * `connector call`: run one method locally through the test harness, no workspace needed.
+ * `connector call`: run one method locally through the test harness, no workspace needed; the
+ * harness of the project's own SDK, so errors and mapping behave as under `connector start`.
  */
 import { join } from 'node:path';
 import { loadDotEnv } from '../runtime/env.js';
-import { createTestHarness } from '../testing/index.js';
 import { ConnectorError } from '../errors.js';
 import { importConnector, readProject } from './project.js';
+import { loadProjectSdk } from './project-sdk.js';
 
 /** Parses `key=value` pairs; values that are JSON (numbers, booleans) are parsed. */
 export function parseAssignments(pairs: readonly string[]): Record<string, unknown> {
@@ -31,7 +32,8 @@ export function parseAssignments(pairs: readonly string[]): Record<string, unkno
 export async function callLocally(dir: string, method: string, input: string | undefined, config: readonly string[]): Promise<unknown> {
   loadDotEnv(dir);
   const project = readProject(dir);
-  const connector = await importConnector(join(dir, project.main));
+  const [connector, sdk] = await Promise.all([importConnector(join(dir, project.main)), loadProjectSdk(dir)]);
+  if (sdk.reason !== undefined) process.stderr.write(`warning: ${sdk.reason}\n`);
   let args: unknown = {};
   if (input !== undefined) {
     try {
@@ -44,7 +46,7 @@ export async function callLocally(dir: string, method: string, input: string | u
   // nothing else may keep this process alive: Node would exit with code 13 (unsettled top-level
   // await) and print nothing. This handle holds the process until the call has an outcome.
   const keepAlive = setInterval(() => undefined, 60_000);
-  const harness = createTestHarness(connector, { config: parseAssignments(config) });
+  const harness = sdk.createTestHarness(connector, { config: parseAssignments(config) });
   try {
     await harness.start();
     try {

@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { KeyStore } from '../transport/link.js';
 
+/** The state folder of `connector start` and bundles, in the project folder (see `RunOptions.stateDir`). */
+export const STATE_DIR = '.connector';
+
 /** What a stored key is valid for. */
 export interface InstanceIdentity {
   deviceEndpoint: string;

@@ -14,8 +14,7 @@ import { ConnectorRuntime } from './runtime.js';
 import type { WorkspaceLinkOptions } from '../transport/link.js';
 import { checkExtraCaCerts, checkProxyEnv } from '../proxy/index.js';
 
-/** The state folder of `connector start` and bundles, in the project folder (see {@link RunOptions.stateDir}). */
-export const STATE_DIR = '.connector';
+export { STATE_DIR } from './instance-state.js';
 
 /** Options of {@link runConnector}. */
 export interface RunOptions {
