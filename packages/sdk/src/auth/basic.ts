@@ -12,11 +12,14 @@ export interface BasicOptions {
   password?: AuthFieldOptions;
 }
 
-/** The config fields of username/password auth (`basic`, `session`), as `ctx.config` has them. */
-export interface CredentialConfig {
+/**
+ * The config fields of username/password auth (`basic`, `session`), as `ctx.config` has them. A
+ * type alias, not an interface: only aliases are assignable to an index-signature config type.
+ */
+export type CredentialConfig = {
   readonly username: string;
   readonly password: string;
-}
+};
 
 /** A username/password auth, as declared. */
 export interface BasicAuth extends BasicOptions {

@@ -43,7 +43,7 @@ export interface OAuth2Options {
 }
 
 /** A token set as the workspace stores it (`oauthResult`): what a test passes as config, too. */
-export interface StoredTokens {
+export type StoredTokens = {
   readonly access_token: string;
   readonly refresh_token?: string;
   /** Epoch ms (or a date string); absent: unknown, used until a 401. */
@@ -51,13 +51,13 @@ export interface StoredTokens {
   /** Epoch ms when the set was received. */
   readonly obtained_at?: number;
   readonly [extra: string]: unknown;
-}
+};
 
-/** The config fields of the client, when the OAuth client is configurable. */
-export interface OAuthClientConfig {
+/** The config fields of the client, when the OAuth client is configurable (an alias: only aliases are assignable to an index-signature config type). */
+export type OAuthClientConfig = {
   readonly clientId: string;
   readonly clientSecret: string;
-}
+};
 
 /** The config fields `oauth2(options)` adds, from its `grant` and `configurableClient` (see {@link oauth2Fields}). */
 export type OAuth2Config<O extends OAuth2Options> = (O['configurableClient'] extends true
