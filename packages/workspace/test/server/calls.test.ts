@@ -91,11 +91,38 @@ describe('Hub.call', () => {
     }
   });
 
-  it('honours a per-call timeoutMs', async () => {
-    const connector = await online('call-timeout-option', '5');
-    connector.handlers.set('slow', () => new Promise((resolve) => setTimeout(() => resolve({ done: true }), 400)));
-    await expect(ws.hub.call('call-timeout-option', 'slow', {}, { timeoutMs: 2000 })).resolves.toEqual({ done: true });
-    await connector.close();
+  it('honours a per-call timeoutMs, shorter or longer than callTimeoutMs', async () => {
+    // Four calls sent in one tick arm their timers in order; Node fires timers of equal deadline in the order they
+    // were armed. So the order the calls settle in says which deadline each got, without measuring time: if the
+    // option were ignored, `quick` would settle after `first` and `long` before `last`.
+    const short = await startTestWorkspace({ callTimeoutMs: 300 });
+    try {
+      const connector = await online('call-timeout-option', '5', short);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      connector.handlers.set('held', async () => {
+        await released;
+        return { done: true };
+      });
+      const settled = new Set<string>();
+      const track = <T>(name: string, call: Promise<T>) => call.finally(() => settled.add(name));
+      const first = track('first', callError(short.hub.call('call-timeout-option', 'silent', {})));
+      const quick = track('quick', callError(short.hub.call('call-timeout-option', 'silent', {}, { timeoutMs: 50 })));
+      const long = track('long', short.hub.call('call-timeout-option', 'held', {}, { timeoutMs: 60_000 }));
+      const last = track('last', callError(short.hub.call('call-timeout-option', 'silent', {})));
+
+      expect((await quick).code).toBe('TIMEOUT');
+      expect(settled).not.toContain('first');
+      expect((await first).code).toBe('TIMEOUT');
+      expect((await last).code).toBe('TIMEOUT');
+      expect(settled).not.toContain('long');
+      release();
+      await expect(long).resolves.toEqual({ done: true });
+      expect(short.hub.pendingCount).toBe(0);
+      await connector.close();
+    } finally {
+      await short.close();
+    }
   });
 
   it('fails every pending call with CONNECTION_LOST at once when the socket closes', async () => {
