@@ -117,7 +117,7 @@ describe.each(backends())('hello-world end to end on $name', (backend) => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Howdy, Grace');
 
-    const code = await connector.stop('SIGTERM');
+    const { code } = await connector.stop('SIGTERM');
     expect(code).toBe(0);
     await vi.waitFor(async () => expect(await onlineInstances(ws, 'hello-world')).toHaveLength(0), { timeout: 10_000 });
     const offline = await runWorkspaceCli(ws, ['call', 'hello-world', 'hello']);
@@ -140,7 +140,7 @@ describe('a connector with a rejected registration token', () => {
     const ws = await startTestWorkspace(dir.path);
     try {
       const proc = startConnector(HELLO_DIR, ws, { REGISTRATION_TOKEN: 'not-a-token' });
-      const code = await proc.exited;
+      const { code } = await proc.exited;
       expect(code).toBe(1);
       expect(proc.output()).toContain('REGISTRATION_TOKEN');
       expect(proc.output()).toContain(`${ws.deviceEndpoint}register`);

@@ -2,13 +2,13 @@
  * Shared pieces of the end-to-end suite: a real workspace on 127.0.0.1, real connector
  * processes spawned through the `connector` CLI, and an admin client.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startWorkspace, type Workspace, type WorkspaceOptions } from '@connector-kit/workspace';
+import { runNode, startNode, type Finished, type Running } from './support/spawn.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONNECTOR_CLI = join(ROOT, 'packages/sdk/dist/cli/index.js');
@@ -57,13 +57,8 @@ export async function admin(ws: Workspace, method: string, path: string, body?: 
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
-/** A spawned connector process with its output kept. */
-export interface ConnectorProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
-}
+/** A spawned connector process with its output kept (`exited` and `stop` resolve to how it ended). */
+export type ConnectorProcess = Running;
 
 /**
  * Where spawned connectors keep their connector keys (CONNECTOR_STATE_DIR): one folder per test
@@ -73,7 +68,7 @@ export const CONNECTOR_STATE_DIR = mkdtempSync(join(tmpdir(), 'ck-e2e-state-'));
 
 /** Spawns `connector start` in `dir`, pointed at `ws`. */
 export function startConnector(dir: string, ws: Workspace, env: Record<string, string>): ConnectorProcess {
-  const child = spawn(process.execPath, [CONNECTOR_CLI, 'start'], {
+  return startNode(CONNECTOR_CLI, ['start'], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
@@ -83,21 +78,7 @@ export function startConnector(dir: string, ws: Workspace, env: Record<string, s
       CONNECTOR_STATE_DIR,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => out,
-    exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
 }
 
 /** Online instances of `name`, as the admin API lists them. */
@@ -109,15 +90,8 @@ export async function onlineInstances(ws: Workspace, name: string): Promise<any[
 }
 
 /** Runs the `workspace` CLI against `ws`. */
-export function runWorkspaceCli(ws: Workspace, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WORKSPACE_CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', WORKSPACE_URL: ws.url.replace(/\/$/, ''), WORKSPACE_TOKEN: ws.adminToken },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+export function runWorkspaceCli(ws: Workspace, args: string[]): Promise<Finished> {
+  return runNode(WORKSPACE_CLI, args, {
+    env: { PATH: process.env.PATH ?? '', WORKSPACE_URL: ws.url.replace(/\/$/, ''), WORKSPACE_TOKEN: ws.adminToken },
   });
 }

@@ -1,9 +1,9 @@
 /** Spawning test/fixtures/replica-connector.mjs and reading its ledger. */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workspace } from '@connector-kit/workspace';
 import { ROOT, admin, type ConnectorProcess } from './helpers.js';
+import { startNode } from './support/spawn.js';
 
 export const REPLICA_FIXTURE = join(ROOT, 'test/fixtures/replica-connector.mjs');
 
@@ -16,23 +16,7 @@ export async function addReplicaConnector(ws: Workspace, name: string): Promise<
 
 /** Starts one replica process with `env` (DEVICE_ENDPOINT, WEBSOCKET_ENDPOINT, REGISTRATION_TOKEN, HOSTNAME, LEDGER…). */
 export function spawnReplica(env: Record<string, string>): ConnectorProcess {
-  const child = spawn(process.execPath, [REPLICA_FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => out,
-    exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return startNode(REPLICA_FIXTURE, [], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
 }
 
 /** The ledger: how many times each n ran, and on which pids. */

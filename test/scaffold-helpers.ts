@@ -2,22 +2,16 @@
  * Pieces of the scaffolder end-to-end tests: the built `create-connector` binary, commands run
  * the way a person runs them, and a stand-in for the API that generated connectors call.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './helpers.js';
+import { run, start, type Finished, type Running } from './support/spawn.js';
 
 export const CREATE_CLI = join(ROOT, 'packages/create-connector/dist/cli.js');
 export const TARGETS = ['on-prem', 'cloud'] as const;
 export const AUTH_KINDS = ['none', 'api-key', 'basic', 'oauth2'] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
-
-/** Output and exit code of a finished command. */
-export interface Finished {
-  code: number | null;
-  output: string;
-}
 
 /** A minimal environment: what a person's shell has, without this test run's variables (and no colours to parse around). */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -28,55 +22,26 @@ export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...machine, ...extra };
 }
 
-/** Runs `command args` in `cwd` to the end. */
+/**
+ * Runs `command args` in `cwd` to the end; a command that cannot be started (not installed)
+ * ends with code -1 and the reason in `output`, so a test's message shows it.
+ */
 export function exec(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Finished> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (error) => resolve({ code: -1, output: `${output}${error.message}` }));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+  return run(command, args, { cwd, env: userEnv(env) }).catch((error: Error) => ({
+    code: -1,
+    signal: null,
+    stdout: '',
+    stderr: error.message,
+    output: error.message,
+  }));
 }
 
-/** A long-running process (e.g. `npm start`) in its own process group, stopped with the group. */
-export interface Background {
-  child: ChildProcess;
-  output: () => string;
-  /**
-   * Signals the whole group, as a terminal's Ctrl-C (`SIGINT`) does, unless it has exited, and
-   * resolves to its exit code (null when a signal ended it).
-   */
-  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
-  /** True while any process of the group runs (npm may exit before the children it started). */
-  groupAlive: () => boolean;
-}
+/** A long-running process (e.g. `npm start`) in its own process group: `stop` and `alive` act on the group. */
+export type Background = Running;
 
 /** Starts `command args` in `cwd`. */
 export function background(command: string, args: readonly string[], cwd: string, env: Record<string, string>): Background {
-  const child = spawn(command, args, { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => output,
-    stop: async (signal = 'SIGTERM') => {
-      // `npm start` runs the connector in a child shell: signal the whole group this test started.
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
-      return exited;
-    },
-    groupAlive: () => {
-      try {
-        process.kill(-child.pid!, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  };
+  return start(command, args, { cwd, env: userEnv(env), group: true });
 }
 
 /** One request the stand-in API received. */

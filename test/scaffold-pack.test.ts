@@ -197,7 +197,7 @@ describe('projects installed from packed tarballs, as from a registry', () => {
     // 3. Ctrl-C, i.e. SIGINT to the whole group: npm ends at once (by the signal); `connector dev`
     // stops the connector, closes the embedded workspace and exits, leaving nothing running.
     await running.stop('SIGINT');
-    await vi.waitFor(() => expect(running.groupAlive(), running.output()).toBe(false), { timeout: 15_000, interval: 100 });
+    await vi.waitFor(() => expect(running.alive(), running.output()).toBe(false), { timeout: 15_000, interval: 100 });
     await expect(fetch(url!)).rejects.toThrow();
     expect(running.output()).not.toMatch(/"level":[56]0|^error/m);
   });

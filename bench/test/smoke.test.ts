@@ -2,12 +2,12 @@
  * Keeps the benchmark from rotting: a run with tiny counts (BENCH_SMOKE=1) must finish and
  * write every metric as finite numbers. Timings are never asserted: the machine is shared.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runNode } from '../../test/support/spawn.js';
 import { METRICS, SQL_SKIPPED } from '../lib/report.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -33,15 +33,10 @@ describe('bench (smoke)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs every workload with tiny counts and writes every metric as finite numbers', async () => {
-    const child = spawn(process.execPath, ['run.mjs'], {
+    const { code, output } = await runNode('run.mjs', [], {
       cwd: BENCH_DIR,
       env: { ...process.env, BENCH_SMOKE: '1', BENCH_OUT: out, BENCH_ONLY: '', BENCH_PROFILE: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code, output).toBe(0);
 
     const result = JSON.parse(readFileSync(out, 'utf8')) as {

@@ -48,6 +48,8 @@ export interface Running {
   output: () => string;
   /** Resolves when the process itself has exited (its output so far is in the result). */
   exited: Promise<Finished>;
+  /** Resolves when its output is complete as well: its pipes closed (see {@link run}). */
+  closed: Promise<Finished>;
   /**
    * Sends `signal` (to the group with `group`) unless the process has exited, and resolves when
    * it has. @default signal 'SIGTERM'
@@ -107,6 +109,10 @@ export function start(command: string, args: readonly string[], options: SpawnOp
     child.once('error', (error) => resolve({ ...captured.result(null, null), stderr: `${captured.stderr()}${error.message}` }));
     child.once('exit', (code, signal) => resolve(captured.result(code, signal)));
   });
+  const closed = new Promise<Finished>((resolve) => {
+    child.once('error', () => resolve(exited));
+    child.once('close', (code, signal) => resolve(captured.result(code, signal)));
+  });
   const running = (): boolean => child.exitCode === null && child.signalCode === null && child.pid !== undefined;
   const alive = (): boolean => {
     if (!options.group || child.pid === undefined) return running();
@@ -123,6 +129,7 @@ export function start(command: string, args: readonly string[], options: SpawnOp
     stderr: captured.stderr,
     output: captured.output,
     exited,
+    closed,
     alive,
     stop: (signal = 'SIGTERM') => {
       if (running()) {

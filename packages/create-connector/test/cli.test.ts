@@ -1,11 +1,11 @@
 /**
  * The built `create-connector` binary, run as a person would; assertions on what it wrote.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { start } from '../../../test/support/spawn.js';
 import { CLI, runCli, tempDir } from './helpers.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -246,15 +246,12 @@ describe('create-connector', { timeout: 30_000 }, () => {
 
     function runInTerminal(args: string[], env: Record<string, string> = {}) {
       const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
-      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      // `script` writes the terminal's screen to its stdout.
+      return start('script', ['-qfec', command, '/dev/null'], {
         cwd: dir.path,
         env: { PATH: process.env.PATH ?? '', TERM: 'dumb', ...env },
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdin: 'pipe',
       });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      return { child, output: () => output, exited };
     }
 
     it.runIf(hasScript)('asks for the name, connector id, target and auth', async () => {
@@ -262,15 +259,15 @@ describe('create-connector', { timeout: 30_000 }, () => {
       try {
         const answer = async (question: string, text: string): Promise<void> => {
           await vi.waitFor(() => expect(run.output()).toContain(question), { timeout: 10_000 });
-          run.child.stdin.write(`${text}\r`);
+          run.child.stdin!.write(`${text}\r`);
         };
         await answer('? Project name (my-connector)', 'asked-for');
         await answer('? Connector id', '');
         await vi.waitFor(() => expect(run.output()).toContain('the connector id is empty'), { timeout: 5_000 });
-        run.child.stdin.write('4321\r');
+        run.child.stdin!.write('4321\r');
         await answer('? Where will it run [1) on-prem  2) cloud] (on-prem)', '2');
         await answer('? How does it sign in to the API', 'basic');
-        expect(await run.exited).toBe(0);
+        expect((await run.exited).code).toBe(0);
       } finally {
         run.child.kill();
       }
@@ -281,7 +278,7 @@ describe('create-connector', { timeout: 30_000 }, () => {
 
     it.runIf(hasScript)('never asks in CI', async () => {
       const run = runInTerminal(['x'], { CI: 'true' });
-      expect(await run.exited).toBe(2);
+      expect((await run.exited).code).toBe(2);
       expect(run.output()).toContain('--connector-id is required');
       expect(run.output()).not.toContain('?');
     });

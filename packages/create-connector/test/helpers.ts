@@ -1,11 +1,11 @@
 /**
  * Runs the built `create-connector` binary the way a person would, in temp folders.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { minimalEnv, runNode, type Finished } from '../../../test/support/spawn.js';
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(PACKAGE_DIR, 'dist/cli.js');
@@ -17,24 +17,9 @@ export function tempDir(): { path: string; remove: () => void } {
 }
 
 /** What a run printed and how it ended. */
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = Finished;
 
 /** Runs the CLI in `cwd` with `args`, no TTY, and a minimal environment plus `env`. */
 export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(CLI, args, { cwd, env: minimalEnv(env) });
 }

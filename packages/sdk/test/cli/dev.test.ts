@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startNode } from '../../../../test/support/spawn.js';
 import { CLI, GREETER, ROOT, fixture, run, type Fixture } from './fixture.js';
 
 const WORKSPACE_CLI = join(ROOT, 'node_modules/@connector-kit/workspace/dist/cli/index.js');
@@ -12,22 +12,17 @@ describe('connector dev (built CLI)', { timeout: 90_000 }, () => {
 
   it('without REGISTRATION_TOKEN, runs an embedded workspace, says how to call, and restarts on a change', async () => {
     project = fixture({ 'src/index.ts': GREETER, '.env': 'REGISTRATION_TOKEN=\n' });
-    const child = spawn(process.execPath, [CLI, 'dev', '--port', '0'], {
+    const dev = startNode(CLI, ['dev', '--port', '0'], {
       cwd: project.dir,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, as a terminal gives it: Ctrl-C goes to the group
+      group: true, // its own process group, as a terminal gives it: Ctrl-C goes to the group
     });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      await vi.waitFor(() => expect(output).toContain('call the connector'), { timeout: 45_000, interval: 100 });
-      expect(output).toMatch(/started an embedded workspace at http:\/\/127\.0\.0\.1:\d+\/ \(data in \.connector\/workspace\)/);
+      await vi.waitFor(() => expect(dev.output()).toContain('call the connector'), { timeout: 45_000, interval: 100 });
+      expect(dev.output()).toMatch(/started an embedded workspace at http:\/\/127\.0\.0\.1:\d+\/ \(data in \.connector\/workspace\)/);
       // The printed command, run as printed (minus `npx workspace`), calls the first method with its example.
-      const printed = /npx workspace (--url \S+ --data \S+) call fixture hello '(\{"name":"Ada"\})'/.exec(output);
-      expect(printed, output).not.toBeNull();
+      const printed = /npx workspace (--url \S+ --data \S+) call fixture hello '(\{"name":"Ada"\})'/.exec(dev.output());
+      expect(printed, dev.output()).not.toBeNull();
       const args = [...printed![1]!.split(' '), 'call', 'fixture', 'hello', printed![2]!];
       await vi.waitFor(
         async () => {
@@ -48,11 +43,11 @@ describe('connector dev (built CLI)', { timeout: 90_000 }, () => {
       );
     } finally {
       // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
-      process.kill(-child.pid!, 'SIGINT');
+      await dev.stop('SIGINT');
     }
-    expect(await exited).toBe(0);
+    expect((await dev.exited).code).toBe(0);
     // The connector was stopped once, and drained: not hit by the terminal's signal and ours.
-    expect(output).not.toContain('again: exiting now');
+    expect(dev.output()).not.toContain('again: exiting now');
   });
 
   it('names the add command of the package manager that runs it when the workspace is missing', async () => {

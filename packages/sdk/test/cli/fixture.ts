@@ -2,11 +2,11 @@
  * Throwaway connector projects for the CLI tests: a temp folder with package.json, sources, and
  * node_modules linked to the repository's, so `@connector-kit/sdk` resolves as when installed.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { minimalEnv, runNode, type Finished } from '../../../../test/support/spawn.js';
 
 export const SDK_DIR = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ROOT = join(SDK_DIR, '../..');
@@ -38,26 +38,11 @@ export function fixture(files: Record<string, string>, pkg: Record<string, unkno
 }
 
 /** Output and exit code of one command. */
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = Finished;
 
 /** Runs `node <file> ...args` in `cwd` and waits for it to exit. */
 export function run(file: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(file, args, { cwd, env: minimalEnv(env) });
 }
 
 /** Runs the built `connector` CLI. */

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKeyPair } from '@connector-kit/sdk/secrets';
+import { startNode } from '../../../../test/support/spawn.js';
 import { FakeConnector, copyPgliteTemplate, makeDataDir, registerBody, startTestWorkspace, type TestWorkspace } from '../helpers.js';
 import { CLI, workspace } from './run.js';
 
@@ -93,11 +93,9 @@ describe('workspace connector (names, instances, pipes)', () => {
     await addAndRegisterWith('piped', '69');
     for (const args of [['connector', 'show', 'piped'], ['connector', 'list'], ['--help']]) {
       // The reading end is closed before the CLI writes: its first write fails with EPIPE.
-      const child = spawn(process.execPath, [CLI, ...args, ...target], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.destroy();
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const cli = startNode(CLI, [...args, ...target], { env: process.env });
+      cli.child.stdout!.destroy();
+      const { code, stderr } = await cli.closed;
       expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' });
     }
   });
@@ -326,19 +324,15 @@ describe('workspace serve', () => {
   it('prints its endpoints, serves, and exits 0 on SIGTERM', async () => {
     const dataDir = await makeDataDir();
     await copyPgliteTemplate(dataDir);
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--json', '--data', dataDir], {
+    const serve = startNode(CLI, ['serve', '--port', '0', '--json', '--data', dataDir], {
       env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '' },
     });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await vi.waitFor(() => expect(stdout).toContain('}'), { timeout: 20_000 });
-    const info = JSON.parse(stdout);
+    await vi.waitFor(() => expect(serve.stdout()).toContain('}'), { timeout: 20_000 });
+    const info = JSON.parse(serve.stdout());
     expect(info.websocketEndpoint).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/transport\/$/);
     const list = await workspace(['connector', 'list', '--json', '--url', info.url, '--data', dataDir]);
     expect(JSON.parse(list.stdout)).toEqual({ connectors: [] });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect((await serve.stop('SIGTERM')).code).toBe(0);
     await rm(dataDir, { recursive: true, force: true });
   }, 30_000);
 

@@ -1,22 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cliEnvironment } from '../../src/cli/serve.js';
+import { startNode, type Running } from '../../../../test/support/spawn.js';
 import { copyPgliteTemplate, makeDataDir } from '../helpers.js';
 import { CLI, workspace } from './run.js';
 
 /** `workspace serve` in the background, with what it printed so far. */
-function serve(
-  args: string[],
-  env: Record<string, string> = {},
-): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', WORKSPACE_PORT: '', ...env },
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, out: () => out, exited: new Promise((resolve) => child.once('close', resolve)) };
+function serve(args: string[], env: Record<string, string> = {}): Running {
+  return startNode(CLI, ['serve', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', WORKSPACE_PORT: '', ...env } });
 }
 
 const running: ChildProcess[] = [];
@@ -38,7 +30,7 @@ describe('workspace serve', { timeout: 60_000 }, () => {
     const dir = await dataDir();
     const first = serve(['--port', '0', '--data', dir]);
     running.push(first.child);
-    await vi.waitFor(() => expect(first.out()).toContain('Workspace running at'), { timeout: 30_000 });
+    await vi.waitFor(() => expect(first.output()).toContain('Workspace running at'), { timeout: 30_000 });
 
     const second = await workspace(['serve', '--port', '0', '--data', dir]);
     expect(second.code).toBe(1);
@@ -47,23 +39,23 @@ describe('workspace serve', { timeout: 60_000 }, () => {
 
     // Once the first has stopped, the folder is free again.
     first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect((await first.exited).code).toBe(0);
     const third = serve(['--port', '0', '--data', dir]);
     running.push(third.child);
-    await vi.waitFor(() => expect(third.out()).toContain('Workspace running at'), { timeout: 30_000 });
+    await vi.waitFor(() => expect(third.output()).toContain('Workspace running at'), { timeout: 30_000 });
   });
 
   it('takes over the lock of a server that was killed', async () => {
     const dir = await dataDir();
     const first = serve(['--port', '0', '--data', dir]);
     running.push(first.child);
-    await vi.waitFor(() => expect(first.out()).toContain('Workspace running at'), { timeout: 30_000 });
+    await vi.waitFor(() => expect(first.output()).toContain('Workspace running at'), { timeout: 30_000 });
     first.child.kill('SIGKILL');
     await first.exited;
 
     const second = serve(['--port', '0', '--data', dir]);
     running.push(second.child);
-    await vi.waitFor(() => expect(second.out()).toContain('Workspace running at'), { timeout: 30_000 });
+    await vi.waitFor(() => expect(second.output()).toContain('Workspace running at'), { timeout: 30_000 });
   });
 
   it('listens on WORKSPACE_PORT and says which variables the other commands need', async () => {
@@ -71,10 +63,10 @@ describe('workspace serve', { timeout: 60_000 }, () => {
     // 0: any free port, so the test never depends on a fixed one; the default 4700 would show as 4700.
     const server = serve(['--data', dir], { WORKSPACE_PORT: '0' });
     running.push(server.child);
-    await vi.waitFor(() => expect(server.out()).toContain('Add a connector'), { timeout: 30_000 });
-    const url = /Workspace running at (http:\/\/127\.0\.0\.1:(\d+))\//.exec(server.out());
+    await vi.waitFor(() => expect(server.output()).toContain('Add a connector'), { timeout: 30_000 });
+    const url = /Workspace running at (http:\/\/127\.0\.0\.1:(\d+))\//.exec(server.output());
     expect(url?.[2]).not.toBe('4700');
-    expect(server.out()).toContain(
+    expect(server.output()).toContain(
       `For the workspace CLI in another terminal, set:\n  export WORKSPACE_URL=${url![1]} WORKSPACE_DATA=${dir}\n`,
     );
 
