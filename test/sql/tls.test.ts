@@ -7,10 +7,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOnFreePort } from '../support/ports.js';
 import { startSqlStack, type SqlStack } from './stack.js';
 
 function pgBin(): string | undefined {
@@ -39,17 +39,6 @@ const missing = [
   has('runuser') ? undefined : 'runuser',
 ].filter((m) => m !== undefined);
 if (missing.length > 0 && process.env.CI) throw new Error(`the PostgreSQL TLS test must run in CI but needs ${missing.join(', ')}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const openssl = (cwd: string, args: string[]) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 const asPostgres = (args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -114,12 +103,18 @@ describe.skipIf(missing.length > 0)(
       asPostgres([join(bin!, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres']);
       // TLS only: a plain connection finds no pg_hba.conf entry.
       writeFileSync(join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
-      const port = await freePort();
-      const options = [
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-        `-c ssl=on -c ssl_cert_file=${join(dir, 'server.crt')} -c ssl_key_file=${join(dir, 'server.key')}`,
-      ].join(' ');
-      asPostgres([join(bin!, 'pg_ctl'), '-D', data, '-l', join(dir, 'log'), '-w', '-o', options, 'start']);
+      // PostgreSQL takes no port 0: a port free a moment ago, and another if it was taken meanwhile.
+      const log = (port: number) => join(dir, `log-${port}`);
+      const { port } = await startOnFreePort(
+        async (port) => {
+          const options = [
+            `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+            `-c ssl=on -c ssl_cert_file=${join(dir, 'server.crt')} -c ssl_key_file=${join(dir, 'server.key')}`,
+          ].join(' ');
+          asPostgres([join(bin!, 'pg_ctl'), '-D', data, '-l', log(port), '-w', '-o', options, 'start']);
+        },
+        (_error, port) => existsSync(log(port)) && readFileSync(log(port), 'utf8').includes('Address already in use'),
+      );
       base = { type: 'postgres', host: '127.0.0.1', port, database: 'postgres', user: 'postgres', poolSize: 2 };
       stack = await startSqlStack({ kind: 'postgres', config: { ...base, ssl: 'require' } });
     }, 120_000);

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/index.js';
 import { parseAssignments } from '../../src/cli/call.js';
+import { runNode } from '../../../../test/support/spawn.js';
+import { refusedPort, type RefusedPort } from '../../../../test/support/ports.js';
 import { connector, fixture, type Fixture } from './fixture.js';
 
 const sdk = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,30 +69,29 @@ describe('connector call (built CLI)', { timeout: 30_000 }, () => {
       execFileSync(process.execPath, [cli, 'build'], { cwd: helloWorld, stdio: 'ignore' });
   }, 120_000);
 
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, [cli, ...args], { cwd: helloWorld, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = (...args: string[]) => runNode(cli, args, { cwd: helloWorld, env: { ...process.env, NO_COLOR: '1' } });
 
-  it('runs a method with input and config and prints its result as JSON', () => {
-    const result = run('call', 'hello', '{"name":"Ada"}', '--config', 'greeting=Hi');
+  it('runs a method with input and config and prints its result as JSON', async () => {
+    const result = await run('call', 'hello', '{"name":"Ada"}', '--config', 'greeting=Hi');
     expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ message: 'Hi, Ada' });
   });
 
-  it('exits non-zero with the validation message on stderr for invalid input', () => {
-    const result = run('call', 'hello', '{"name":""}');
-    expect(result.status).toBe(1);
+  it('exits non-zero with the validation message on stderr for invalid input', async () => {
+    const result = await run('call', 'hello', '{"name":""}');
+    expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('error: invalid input for hello: name: Too small: expected string to have >=1 characters');
     expect(result.stderr).toContain('"too_small"');
   });
 
-  it('exits non-zero for input that is not JSON and for an unknown method', () => {
-    const notJson = run('call', 'hello', '{name: Ada}');
-    expect(notJson.status).toBe(1);
+  it('exits non-zero for input that is not JSON and for an unknown method', async () => {
+    const notJson = await run('call', 'hello', '{name: Ada}');
+    expect(notJson.code).toBe(1);
     expect(notJson.stderr).toMatch(/^error: the input is not JSON \(.*\): quote it, e\.g\. '\{"name":"Ada"\}'\n$/);
-    const unknown = run('call', 'goodbye');
-    expect(unknown.status).toBe(1);
+    const unknown = await run('call', 'goodbye');
+    expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe('error: unknown method "goodbye": this connector has hello, tasks.remind (METHOD_NOT_FOUND)\n');
   });
 });
@@ -116,6 +117,7 @@ describe('connector call when the API fails in a way ctx.http retries', { timeou
   let requests = 0;
   let unavailable = '';
   let refused = '';
+  let held: RefusedPort | undefined;
 
   beforeAll(async () => {
     project = fixture({ 'dist/index.js': FETCHER });
@@ -125,14 +127,13 @@ describe('connector call when the API fails in a way ctx.http retries', { timeou
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     unavailable = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    // A port that was free a moment ago: connecting to it is refused.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    refused = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
-    await new Promise((resolve) => closed.close(resolve));
+    // A port where connecting is refused, and that nothing can start listening on meanwhile.
+    held = await refusedPort();
+    refused = `http://127.0.0.1:${held.port}/`;
   });
 
   afterAll(async () => {
+    await held?.release();
     project?.remove();
     await new Promise((resolve) => server?.close(resolve));
   });

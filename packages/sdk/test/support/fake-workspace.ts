@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Packet } from '../../src/protocol/index.js';
+import { refusedPort } from '../../../../test/support/ports.js';
 
 /** One HTTP request the fake received. */
 export interface Hit {
@@ -221,13 +222,12 @@ export class FakeWorkspace {
   }
 }
 
-/** A port nothing listens on (for "connection refused"). */
+/**
+ * A port nothing listens on (for "connection refused"), and nothing can start listening on for
+ * the rest of the test file (test/support/ports.ts); `refusedPort` for one to listen on later.
+ */
 export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return (await refusedPort()).port;
 }
 
 /** A promise with its resolve function, for holding a handler or a response. */

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { ConnectorError, RemoteError, type Timers, type WorkspaceLink } from '../../src/index.js';
 import { systemTimers } from '../../src/transport/timers.js';
-import { closedPort, deferred } from '../support/fake-workspace.js';
+import { refusedPort } from '../../../../test/support/ports.js';
+import { deferred } from '../support/fake-workspace.js';
 import { closeLinks, makeLink, opened, workspace } from '../support/link-harness.js';
 
 afterEach(closeLinks);
@@ -150,7 +151,8 @@ describe('WorkspaceLink', () => {
   });
 
   it('keeps retrying while the workspace refuses connections, then connects once it is up', async () => {
-    const port = await closedPort();
+    const refused = await refusedPort();
+    const port = refused.port;
     const timers = recordingTimers();
     const { link, events, fatal } = makeLink(await workspace(), {
       deviceEndpoint: `http://127.0.0.1:${port}/`,
@@ -161,6 +163,7 @@ describe('WorkspaceLink', () => {
     await vi.waitFor(() => expect(timers.waits.length).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
     expect(link.state).toBe('connecting');
     expect(fatal).toEqual([]);
+    await refused.release();
     await workspace({ port });
     await opened(events);
     expect(fatal).toEqual([]);
