@@ -124,15 +124,21 @@ async function main() {
   const sides = [raw, ours];
 
   try {
-    // 3. Warm-up: every workload once, so JIT and buffers settle before anything counts.
+    // 3. Warm-up: every workload once, so JIT and buffers settle before anything counts. A third
+    //    connector, raw that imports zod and pino first (the floor of issue 12's RSS goal), gets
+    //    the same warm-up for its RSS, and stops before anything else is measured.
     log('warming up …');
-    for (const side of sides) {
+    const floor = { ...raw.startConnector(['zod', 'pino']), name: 'raw' };
+    await untilServed(floor.call, performance.now(), 30_000);
+    for (const side of [...sides, floor]) {
       await sequential(side.call, counts.warmup);
       await concurrent(side.call, counts.warmup, counts.concurrency);
       await blobs(side.call, Math.max(2, Math.ceil(counts.blobs / 5)), counts.blobBytes);
     }
     await readRss(raw, 'rss.warm');
     await readRss(ours, 'rss.warm');
+    await readRss(floor, 'rss.warmDepsFloor');
+    await floor.stop();
 
     // 4. Throughput and latency, alternating sides run by run.
     if (wants('seq')) {

@@ -81,6 +81,7 @@ export async function startRawSide({ nodeOptions = [] } = {}) {
       const child = spawnConnector(name, preload.length > 0 ? { RAW_PRELOAD: preload.join(',') } : {});
       return {
         call: callOn(name),
+        pid: child.pid,
         stop: async () => {
           await child.stop();
           // The server side sees the close a moment later; wait so runs do not overlap.

@@ -20,9 +20,20 @@ export const METRICS = [
   { id: 'c64.p99', label: 'concurrency 64 p99', unit: 'µs' },
   { id: 'c64.cpuPerCall', label: 'connector CPU per call at concurrency 64', unit: 'µs' },
   { id: 'blob.mbPerSec', label: '1 MB reply', unit: 'MB/s', goal: { text: '≥0.95×', ratioMin: 0.95 } },
-  { id: 'rss.warm', label: 'connector RSS after warm-up', unit: 'MB', goal: { text: '≤1.15×', ratioMax: 1.15 } },
+  // Issue 6 bounded this and the start rows against a bare `ws` client; issue 12 (item 7) restated them against the floor
+  // the bench measures, a raw client that also imports zod and pino (unused): no runtime that validates with zod and
+  // logs with pino can go below it. The rows against the bare client stay, without a goal, for comparison.
+  { id: 'rss.warm', label: 'connector RSS after warm-up', unit: 'MB', goal: { text: 'restated vs zod + pino' } },
+  {
+    id: 'rss.warmVsDepsFloor',
+    oursOf: 'rss.warm',
+    rawOf: 'rss.warmDepsFloor',
+    label: 'connector RSS after warm-up, vs raw that loads zod + pino',
+    unit: 'MB',
+    goal: { text: '≤1.15×', ratioMax: 1.15 },
+  },
   { id: 'rss.load', label: 'connector RSS after load', unit: 'MB', goal: { text: '≤1.15×', ratioMax: 1.15 } },
-  { id: 'start.firstCall', label: 'process start → first call served', unit: 'ms', goal: { text: '≤1.3×', ratioMax: 1.3 } },
+  { id: 'start.firstCall', label: 'process start → first call served', unit: 'ms', goal: { text: 'restated vs zod + pino' } },
   // Not in the issue's table: the same from the single-file bundle (`connector build --bundle`), against the same raw figure.
   { id: 'start.firstCallBundle', label: 'process start → first call served, bundled', unit: 'ms', rawOf: 'start.firstCall' },
   // Not in the issue's table: a restart of one instance, which connects with its kept key instead of registering.
@@ -31,16 +42,16 @@ export const METRICS = [
     label: 'process restart → first call served (key kept)',
     unit: 'ms',
     rawOf: 'start.firstCall',
-    goal: { text: '≤1.3×', ratioMax: 1.3 },
+    goal: { text: 'restated vs zod + pino' },
   },
-  // Not in the issue's table: the same starts against a raw client that also imports zod and pino (unused), the part of
-  // start time no runtime that validates with zod and logs with pino can avoid.
+  // The start goals of issue 12: against a raw client that also imports zod and pino (unused) before it connects.
   {
     id: 'start.vsDepsFloor',
     oursOf: 'start.firstCall',
     rawOf: 'start.depsFloor',
     label: 'process start → first call served, vs raw that loads zod + pino',
     unit: 'ms',
+    goal: { text: '≤1.2×', ratioMax: 1.2 },
   },
   {
     id: 'start.bundleVsDepsFloor',
@@ -48,6 +59,15 @@ export const METRICS = [
     rawOf: 'start.depsFloor',
     label: 'process start → first call served, bundled, vs raw that loads zod + pino',
     unit: 'ms',
+    goal: { text: '≤1.0×', ratioMax: 1 },
+  },
+  {
+    id: 'start.restartVsDepsFloor',
+    oursOf: 'start.restart',
+    rawOf: 'start.depsFloor',
+    label: 'process restart → first call served (key kept), vs raw that loads zod + pino',
+    unit: 'ms',
+    goal: { text: '≤1.2×', ratioMax: 1.2 },
   },
   { id: 'reconnect.serving', label: 'socket killed → serving again (p50 of kills)', unit: 'ms', goal: { text: '≤250 ms', oursMax: 250 } },
   // Ours only (no raw baseline): the goals are absolute.
