@@ -1,8 +1,8 @@
 /** Spawning test/fixtures/ops-connector.mjs for the on-premise operations tests. */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Workspace } from '@connector-kit/workspace';
 import { ROOT, admin, type ConnectorProcess } from './helpers.js';
+import { startNode } from './support/spawn.js';
 
 export const OPS_FIXTURE = join(ROOT, 'test/fixtures/ops-connector.mjs');
 
@@ -20,21 +20,5 @@ export function workspaceEnv(ws: Workspace, token: string, name: string): Record
 
 /** Starts the ops connector with only `env` (and PATH): no variable of this test run leaks in. */
 export function spawnOps(env: Record<string, string>): ConnectorProcess {
-  const child = spawn(process.execPath, [OPS_FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', CONNECTOR_STATE_DIR: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => out,
-    exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return startNode(OPS_FIXTURE, [], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', CONNECTOR_STATE_DIR: '', ...env } });
 }

@@ -106,7 +106,7 @@ describe('a connector behind a proxy with credentials', () => {
   it('stops with PROXY_AUTH_FAILED, naming the proxy and the variable, when the password is wrong', async () => {
     const wrong = 'Wrong-Pw-3c1f';
     const connector = await start('wrong-password', { HTTP_PROXY: proxy.urlWith('ops', wrong) });
-    expect(await connector.exited).toBe(1);
+    expect((await connector.exited).code).toBe(1);
     const output = connector.output();
     expect(output).toContain(
       `PROXY_AUTH_FAILED: proxy ${proxy.address} (HTTP_PROXY) answered 407 for ${ws.deviceEndpoint}connect (Proxy Authentication Required): it refused the user and password in HTTP_PROXY`,
@@ -180,7 +180,7 @@ describe('a TLS-intercepting proxy', () => {
 
   it('refuses to start when NODE_EXTRA_CA_CERTS names a file that is not there', async () => {
     const connector = await start('missing-ca', { NODE_EXTRA_CA_CERTS: join(dir.path, 'nope.pem'), OAUTH_TOKEN_URL: '' });
-    expect(await connector.exited).toBe(1);
+    expect((await connector.exited).code).toBe(1);
     expect(connector.output()).toContain(`NODE_EXTRA_CA_CERTS=${join(dir.path, 'nope.pem')} cannot be read (ENOENT)`);
   });
 });
