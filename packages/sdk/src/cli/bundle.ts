@@ -67,7 +67,8 @@ export async function bundleConnector(options: BundleOptions): Promise<{ file: s
     target: 'node20',
     logLevel: 'error',
     // Optional native speed-ups of `ws`, loaded in a try/catch when present.
-    external: ['bufferutil', 'utf-8-validate'],
+    // @opentelemetry/api: an optional peer, loaded only when the host registered a tracer provider.
+    external: ['bufferutil', 'utf-8-validate', '@opentelemetry/api'],
     // Bundled CommonJS dependencies (pino, ws) `require` Node built-ins, which ESM lacks.
     banner: {
       js: `import { createRequire as __connectorRequire } from 'node:module'; const require = __connectorRequire(import.meta.url);`,

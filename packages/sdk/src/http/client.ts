@@ -142,9 +142,25 @@ export interface HttpClient {
   url(path: string, query?: QueryParams): Promise<string>;
 }
 
+/** One request as an observer follows it. */
+export interface HttpRequestObservation {
+  /** Headers to add to the request, e.g. W3C `traceparent`. @default none */
+  readonly headers?: Record<string, string>;
+  /** The answer's status, or the error before any answer. Called once. */
+  end(status: number | undefined, error?: unknown): void;
+}
+
+/** Sees the requests of a client (the runtime's metrics and traces implement it). */
+export interface HttpRequestObserver {
+  /** A request to `url` is about to be sent. */
+  start(method: string, url: URL): HttpRequestObservation;
+}
+
 /** What the runtime adds to a client: the declared auth, the call's signal, its logger, the config. */
 export interface HttpClientBindings {
   auth?: RequestAuthenticator | undefined;
+  /** Sees each request sent (every retry and redirect hop): metrics, trace spans and their headers. @default none */
+  observer?: HttpRequestObserver | undefined;
   /** The connector's config, for a `baseUrl` function. @default {} */
   config?: unknown;
   signal?: AbortSignal | undefined;
@@ -357,6 +373,8 @@ class FetchHttpClient implements HttpClient {
         for (const [name, value] of Object.entries(creds?.query ?? {})) target.searchParams.set(name, value);
         // Each hop may go to another host: NO_PROXY is asked again.
         const proxied = await proxyDispatcherFor(target);
+        const observed = this.#b.observer?.start(currentMethod, target);
+        for (const [name, value] of Object.entries(observed?.headers ?? {})) sent.set(name, value);
         let res: Response;
         try {
           res = await fetchImpl(target, {
@@ -369,8 +387,10 @@ class FetchHttpClient implements HttpClient {
             ...(proxied === undefined ? {} : ({ dispatcher: proxied.dispatcher } as unknown as RequestInit)),
           });
         } catch (error) {
+          observed?.end(undefined, error);
           throw new AttemptFailure(error, proxied?.route, target);
         }
+        observed?.end(res.status);
         const location = res.headers.get('location');
         if (REDIRECTS.has(res.status) && location !== null && hop < (this.#o.maxRedirects ?? 5)) {
           await res.arrayBuffer().catch(() => undefined);

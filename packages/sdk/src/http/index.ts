@@ -2,7 +2,16 @@
  * The outbound HTTP client (`ctx.http`): retries, auth, pagination.
  */
 export { createHttpClient } from './client.js';
-export type { HttpClient, HttpClientOptions, HttpRequestOptions, HttpResponse, HttpClientBindings, QueryParams } from './client.js';
+export type {
+  HttpClient,
+  HttpClientOptions,
+  HttpRequestOptions,
+  HttpResponse,
+  HttpClientBindings,
+  QueryParams,
+  HttpRequestObserver,
+  HttpRequestObservation,
+} from './client.js';
 export { HttpError } from './errors.js';
 export type { HttpErrorInit } from './errors.js';
 export { fetchPage, nextLink, paginate, resolvePagination } from './paginate.js';

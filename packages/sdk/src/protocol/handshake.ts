@@ -11,6 +11,11 @@ export const Feature = {
   jsonSchema: 'json-schema',
   /** `connector.task.new` may carry `idempotencyKey`. */
   idempotencyKeys: 'idempotency-keys',
+  /**
+   * `connector.query` may carry the workspace's W3C trace context as `a.traceparent` (and
+   * `a.tracestate`), so the connector's spans join the workspace's trace (trace-context.ts).
+   */
+  traceContext: 'trace-context',
 } as const;
 export type FeatureName = (typeof Feature)[keyof typeof Feature];
 

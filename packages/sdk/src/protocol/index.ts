@@ -37,3 +37,4 @@ export {
   negotiateFeatures,
 } from './handshake.js';
 export { WireErrorCode, type WireErrorCodeName } from './errors.js';
+export { parseTraceparent, formatTraceparent, cleanTracestate, type TraceParent } from './trace-context.js';

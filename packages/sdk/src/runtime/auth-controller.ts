@@ -13,7 +13,7 @@ import { createAuthSession, usesOAuthFlow, type AuthSession } from '../auth/inde
 import { finishOAuth, startOAuth } from '../auth/oauth2-flow.js';
 import type { OAuth2Session } from '../auth/oauth2-session.js';
 import type { TokenSet } from '../auth/oauth2-tokens.js';
-import { createHttpClient, type HttpClient } from '../http/client.js';
+import { createHttpClient, type HttpClient, type HttpRequestObserver } from '../http/client.js';
 import { encryptSecret } from '../secrets/index.js';
 import { systemTimers, type Timers } from '../transport/timers.js';
 import type { KeyRing } from './config.js';
@@ -72,8 +72,8 @@ export class AuthController {
   }
 
   /** `ctx.http` of one call: the declared base URL and auth, the call's signal. */
-  http(signal: AbortSignal | undefined, logger: Logger): HttpClient {
-    return createHttpClient(this.#httpOptions(), { auth: this.#session, signal, logger, config: this.#config });
+  http(signal: AbortSignal | undefined, logger: Logger, observer?: HttpRequestObserver): HttpClient {
+    return createHttpClient(this.#httpOptions(), { auth: this.#session, signal, logger, config: this.#config, observer });
   }
 
   /** Why calls cannot work until a person acts, for the health check; undefined when fine. */

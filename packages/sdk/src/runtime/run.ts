@@ -13,6 +13,14 @@ import { fileKeyStore } from './instance-state.js';
 import { ConnectorRuntime } from './runtime.js';
 import type { WorkspaceLinkOptions } from '../transport/link.js';
 import { checkExtraCaCerts, checkProxyEnv } from '../proxy/index.js';
+import {
+  ObserverSlot,
+  observabilityWanted,
+  readObservabilitySettings,
+  startObservability,
+  tracerProviderRegistered,
+  type Observability,
+} from '../observability/index.js';
 
 export { STATE_DIR } from './instance-state.js';
 
@@ -74,7 +82,7 @@ export interface RunningConnector {
 /**
  * Starts serving `connector` with settings from env (§1, §2). Proxy variables (`HTTPS_PROXY`,
  * `HTTP_PROXY`, `NO_PROXY`) are read from `process.env`, as by every HTTP tool.
- * @throws ConnectorError `CONNECTOR_ID_MISSING`, `KEYS_MISSING`, `KEY_INVALID`, `CA_CERTS_INVALID`; ProxyError `PROXY_INVALID`
+ * @throws ConnectorError `CONNECTOR_ID_MISSING`, `KEYS_MISSING`, `KEY_INVALID`, `CA_CERTS_INVALID`, `CONFIG_INVALID` (METRICS_PORT, HEALTH_PORT); ProxyError `PROXY_INVALID`. A port that cannot be bound (`LISTEN_FAILED`) rejects `ready`
  */
 export function runConnector(connector: Connector, options: RunOptions = {}): RunningConnector {
   // Misconfigured network settings fail now, not at the first connection.
@@ -97,7 +105,12 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
   const keyStore =
     stateDir === null ? undefined : fileKeyStore(stateDir, { deviceEndpoint: env.deviceEndpoint, connectorId, instanceName }, logger);
 
+  // Metrics, the health endpoint and traces: nothing is created, loaded or called per call unless one is on.
+  const observability = readObservabilitySettings(options.env ?? process.env);
+  const slot = observabilityWanted(observability, tracerProviderRegistered()) ? new ObserverSlot() : undefined;
+
   const runtime = new ConnectorRuntime({
+    ...(slot === undefined ? {} : { observer: slot }),
     connector,
     connectorId,
     version,
@@ -119,14 +132,17 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
     },
   });
 
+  let setupFailed: (error: Error) => void = () => undefined;
   const ready = new Promise<void>((resolve, reject) => {
     runtime.link.once('open', () => resolve());
     runtime.link.once('fatal', reject);
+    setupFailed = reject;
   });
   ready.catch(() => undefined); // observed below or by the caller
 
+  let running: Observability | undefined;
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => (stopping ??= runtime.shutdown());
+  const stop = (): Promise<void> => (stopping ??= runtime.shutdown().then(() => running?.close()));
 
   if (options.handleSignals ?? true) {
     let signals = 0;
@@ -141,14 +157,33 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    runtime.link.once('fatal', (error: Error) => {
+    const fatal = (error: Error): void => {
       logger.fatal(error.message);
       process.exitCode = 1;
       void stop().then(() => process.exit(1));
+    };
+    runtime.link.once('fatal', fatal);
+    ready.catch((error: Error) => {
+      if (runtime.link.state === 'idle') fatal(error); // a setup failure: the link never started
     });
   }
 
   runtime.link.on('open', () => logger.info({ features: [...runtime.link.features] }, 'connected to the workspace'));
-  runtime.start();
+  if (slot === undefined) runtime.start();
+  else {
+    // The endpoints are up before the connector connects: a probe never sees a half-started process.
+    startObservability(observability, runtime.link, version).then(
+      (started) => {
+        running = started;
+        slot.set(started.observer);
+        logger.info(
+          { metrics: started.metrics?.url, health: started.health?.url, tracing: started.tracing },
+          'observability: metrics, health endpoint and traces as configured',
+        );
+        runtime.start();
+      },
+      (error: Error) => setupFailed(error),
+    );
+  }
   return { runtime, stop, ready };
 }

@@ -23,6 +23,7 @@ import { decodeConfig, type KeyRing } from './config.js';
 import { createTaskApi } from './tasks.js';
 import { AuthController } from './auth-controller.js';
 import type { HttpClient } from '../http/client.js';
+import type { CallObservation, RuntimeObserver } from '../observability/observer.js';
 
 /** Options of {@link ConnectorRuntime}. */
 export interface RuntimeOptions {
@@ -48,10 +49,12 @@ export interface RuntimeOptions {
    * <name>`) until the workspace tells it on connect. @default the connector's display name as a workspace name
    */
   name?: string;
+  /** Sees calls, health reports and `ctx.http` requests (metrics, traces, the health endpoint). @default none */
+  observer?: RuntimeObserver;
 }
 
 /** Extensions this SDK speaks (§8). */
-export const SDK_FEATURES: string[] = [Feature.structuredErrors, Feature.jsonSchema, Feature.idempotencyKeys];
+export const SDK_FEATURES: string[] = [Feature.structuredErrors, Feature.jsonSchema, Feature.idempotencyKeys, Feature.traceContext];
 
 /** One running connector process's core. */
 export class ConnectorRuntime {
@@ -92,8 +95,7 @@ export class ConnectorRuntime {
       connectorName: () => this.link.workspaceName ?? options.name ?? connectorNameOf(options.connector.definition.name),
       // e.g. invalid_grant: say so now rather than at the next scheduled health check.
       onProblem: () => {
-        if (this.#started && this.link.state === 'open')
-          void this.#health().then((status) => this.link.notify(ConnectorMethod.healthCheck, status));
+        if (this.#started && this.link.state === 'open') void this.#health().then((status) => this.#reportHealth(status));
       },
     });
   }
@@ -175,16 +177,37 @@ export class ConnectorRuntime {
       return;
     }
     const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
-    const call = new Call(this.#config, this.#tasks, taskId, this.#o.logger, this.#auth, a.query, c);
+    const observed = this.#observe(a);
+    const call = new Call(this.#config, this.#tasks, taskId, this.#o.logger, this.#auth, a.query, c, observed);
     this.#inflight.add(call);
     try {
       const outcome = await this.#dispatcher.call(a.query, a.variables, call);
+      observed?.end(outcome.ok ? { ok: true } : { ok: false, code: outcome.error.code });
       if (c === undefined) return;
       if (outcome.ok) this.link.answer(c, outcome.result);
       else this.#answerError(c, outcome.error);
     } finally {
       this.#inflight.remove(call);
     }
+  }
+
+  /** Tells the observer a call starts; the workspace's trace context only where negotiated (§8 `trace-context`). */
+  #observe(a: Record<string, unknown>): CallObservation | undefined {
+    const observer = this.#o.observer;
+    if (observer?.callStarted === undefined) return undefined;
+    // A name that resolves to no method is one label, whatever was asked: the label set stays bounded.
+    const method = this.#dispatcher.resolve(a.query)?.name ?? '(unknown)';
+    let trace: { traceparent?: string; tracestate?: string } | undefined;
+    if (this.link.features.has(Feature.traceContext) && typeof a.traceparent === 'string') {
+      trace = { traceparent: a.traceparent, ...(typeof a.tracestate === 'string' ? { tracestate: a.tracestate } : {}) };
+    }
+    return observer.callStarted(method, trace);
+  }
+
+  /** §4 `connector.health.check`, and the observer (the health endpoint's readiness). */
+  #reportHealth(status: { ok: boolean; error: string | null }): void {
+    this.link.notify(ConnectorMethod.healthCheck, status);
+    this.#o.observer?.health?.(status);
   }
 
   /** §4 `start-oauth` / `finish-oauth`, answered by the connector's OAuth auth (§6). */
@@ -229,7 +252,7 @@ export class ConnectorRuntime {
       logger.error({ err: error }, 'start() failed');
       health = { ok: false, error: `start failed: ${(error as Error).message}` };
     }
-    this.link.notify(ConnectorMethod.healthCheck, health);
+    this.#reportHealth(health);
     if (c !== undefined) this.link.answer(c, { ok: true });
     this.#scheduleHealth();
   }
@@ -251,7 +274,7 @@ export class ConnectorRuntime {
       logger: this.#o.logger,
       tasks: this.#tasks,
       signal,
-      http: this.#auth.http(signal, this.#o.logger),
+      http: this.#auth.http(signal, this.#o.logger, this.#o.observer?.http),
     };
   }
 
@@ -273,7 +296,7 @@ export class ConnectorRuntime {
     if (this.#healthTimer) return;
     this.#healthTimer = setInterval(() => {
       if (!this.#started || this.link.state !== 'open') return;
-      void this.#health().then((status) => this.link.notify(ConnectorMethod.healthCheck, status));
+      void this.#health().then((status) => this.#reportHealth(status));
     }, this.#o.healthIntervalMs ?? 30_000).unref();
   }
 }
@@ -329,6 +352,7 @@ class Call implements CallEnvironment {
   readonly #auth: AuthController;
   readonly #query: unknown;
   readonly #c: string | undefined;
+  readonly #observed: CallObservation | undefined;
   /** Neighbours in {@link InflightCalls}. */
   prev: Call | undefined;
   next: Call | undefined;
@@ -346,6 +370,7 @@ class Call implements CallEnvironment {
     auth: AuthController,
     query: unknown,
     c: string | undefined,
+    observed?: CallObservation,
   ) {
     this.config = config;
     this.tasks = tasks;
@@ -354,10 +379,16 @@ class Call implements CallEnvironment {
     this.#auth = auth;
     this.#query = query;
     this.#c = c;
+    this.#observed = observed;
   }
 
   get logger(): Logger {
-    return (this.#logger ??= this.#root.child({ method: Array.isArray(this.#query) ? this.#query.join('.') : this.#query, call: this.#c }));
+    // Trace fields (trace_id, span_id) when traced: a log line leads to its trace.
+    return (this.#logger ??= this.#root.child({
+      method: Array.isArray(this.#query) ? this.#query.join('.') : this.#query,
+      call: this.#c,
+      ...this.#observed?.logFields,
+    }));
   }
 
   /** Aborted by {@link abort}; when that came first, the signal is born aborted with its reason. */
@@ -370,7 +401,7 @@ class Call implements CallEnvironment {
   }
 
   get http(): HttpClient {
-    return (this.#http ??= this.#auth.http(this.signal, this.logger));
+    return (this.#http ??= this.#auth.http(this.signal, this.logger, this.#observed?.http));
   }
 
   /** Like AbortController.abort: only the first reason counts. */
