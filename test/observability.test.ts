@@ -91,7 +91,7 @@ describe('the metrics endpoint', () => {
 
       const bad = spawnOps({ ...workspaceEnv(ws, token, 'bad-port'), METRICS_PORT: 'nine' });
       running.push(bad);
-      expect(await bad.exited).toBe(1);
+      expect((await bad.exited).code).toBe(1);
       expect(bad.output()).toContain('METRICS_PORT="nine" is not a port');
     } finally {
       await ws.close();
