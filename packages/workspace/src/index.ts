@@ -15,7 +15,7 @@ export {
   type OAuthStateStoreOptions,
 } from './server/oauth-state.js';
 export { ADMIN_TOKEN_FILE, adminTokenPath, loadOrCreateAdminToken } from './server/admin-token.js';
-export { startHeartbeat, type Heartbeat, type HeartbeatOptions, type HeartbeatTimers } from './server/heartbeat.js';
+export { heartbeatParameters, type HeartbeatOptions, type HeartbeatParameters } from './server/heartbeat.js';
 export { splitIntoFrames, MAX_PACKETS_PER_FRAME, MAX_FRAME_CHARS } from './server/connection.js';
 export {
   EVENT_PREFIX,

@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { WorkspaceError } from './errors.js';
 import { loadOrCreateAdminToken } from './server/admin-token.js';
 import { lockDataDir } from './server/data-lock.js';
-import { startHeartbeat } from './server/heartbeat.js';
+import { heartbeatParameters } from './server/heartbeat.js';
 import { createHttpServer } from './server/http.js';
 import { Hub } from './server/hub.js';
 import type { BackpressureLimits } from './server/connection.js';
@@ -29,8 +29,14 @@ export interface WorkspaceOptions {
   databaseUrl?: string | undefined;
   /** PostgreSQL pool options, e.g. a `schema` to keep test runs apart. @default {} */
   postgres?: PostgresDriverOptions | undefined;
-  /** Time between pings; a socket that misses two in a row is terminated. @default 10000 */
+  /** Time between pings to each connector, in ms (§3 liveness). @default 10000 */
   heartbeatIntervalMs?: number;
+  /**
+   * Silence on top of one interval after which an instance counts as gone, in ms: its socket is
+   * dropped, it leaves the online list and its calls fail with CONNECTION_LOST (reliability.md
+   * item 3). Only what the connector sends counts. @default heartbeatIntervalMs × 1.5 (15000)
+   */
+  heartbeatToleranceMs?: number;
   /** Default deadline of a call to a connector (§3). @default 300000 */
   callTimeoutMs?: number;
   /** Largest WebSocket frame accepted, in bytes; bigger ones close the socket with 1009. @default 8388608 */
@@ -92,7 +98,7 @@ function listen(server: NetServer, port: number, host: string): Promise<void> {
 
 /**
  * Starts a workspace.
- * @throws WorkspaceError `PORT_IN_USE` when the port is taken, `DATA_DIR_LOCKED` when another
+ * @throws WorkspaceError `BAD_REQUEST` for a bad heartbeat setting, `PORT_IN_USE` when the port is taken, `DATA_DIR_LOCKED` when another
  *   workspace uses `dataDir`; the store's error when it cannot open
  */
 export async function startWorkspace(options: WorkspaceOptions): Promise<Workspace> {
@@ -102,6 +108,8 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const callTimeoutMs = options.callTimeoutMs ?? 300_000;
+  // Checked before anything is opened, so a bad value leaves nothing behind.
+  const heartbeat = heartbeatParameters({ intervalMs: options.heartbeatIntervalMs, toleranceMs: options.heartbeatToleranceMs });
 
   const port = options.port ?? 4700;
   // 1. Fail fast on a taken port, before seconds are spent opening the store.
@@ -129,6 +137,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     logger,
     callTimeoutMs,
     ...(options.backpressure === undefined ? {} : { backpressure: options.backpressure }),
+    heartbeat,
   });
   const oauth = new OAuthService({
     store,
@@ -158,14 +167,6 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     throw error;
   }
 
-  // 4. Liveness (§3: the workspace pings).
-  const heartbeat = startHeartbeat({
-    intervalMs: options.heartbeatIntervalMs ?? 10_000,
-    connections: () => hub.connectionList(),
-    onDead: (c) =>
-      logger.warn({ connector: c.instance.connector, instance: c.instance.id }, 'instance missed two pings: terminating its socket'),
-  });
-
   const actualPort = (server.address() as AddressInfo).port;
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const url = `http://${hostInUrl}:${actualPort}/`;
@@ -176,7 +177,6 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      heartbeat.stop();
       await hub.closeAll(1001, 'workspace closing');
       closeWebSocketServer();
       await new Promise<void>((resolve) => {

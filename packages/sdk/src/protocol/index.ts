@@ -38,3 +38,11 @@ export {
 } from './handshake.js';
 export { WireErrorCode, type WireErrorCodeName } from './errors.js';
 export { parseTraceparent, formatTraceparent, cleanTracestate, type TraceParent } from './trace-context.js';
+export {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TOLERANCE_MS,
+  defaultToleranceMs,
+  Liveness,
+  type HeartbeatClock,
+  type LivenessOptions,
+} from './heartbeat.js';

@@ -9,7 +9,10 @@ import type { Logger } from 'pino';
 import {
   CONNECTOR_REQUEST_PREFIX,
   Feature,
+  HEARTBEAT_INTERVAL_MS,
+  Liveness,
   createIdGenerator,
+  defaultToleranceMs,
   parseFrame,
   type ConnectorSchema,
   type Packet,
@@ -54,7 +57,11 @@ export interface WorkspaceLinkOptions {
   logger: Logger;
   /** Interval of our pings, in ms. @default 10000 */
   pingIntervalMs?: number;
-  /** Silence after which the socket counts as dead, in ms (ping interval + tolerance, reliability.md item 3). @default 25000 */
+  /**
+   * Silence of the workspace after which its socket counts as dead, in ms: ping interval +
+   * tolerance (reliability.md item 3). Only what the workspace sends counts (pongs, pings,
+   * frames), never our own writes. @default pingIntervalMs × 2.5 (25000)
+   */
   deadAfterMs?: number;
   /** Reconnect delays. @default base 250 ms, cap 30 s */
   backoff?: BackoffOptions;
@@ -373,17 +380,32 @@ export class WorkspaceLink extends EventEmitter {
   #serve({ ws, takeHeld }: OpenedSocket): Promise<void> {
     return new Promise((resolve) => {
       this.#ws = ws;
-      let lastHeard = this.#timers.now();
-      const heard = (): void => {
-        lastHeard = this.#timers.now();
-      };
+      // §3 liveness (item 3): we ping, and drop a socket the workspace has been silent on for
+      // too long. Only what it sends counts (protocol/heartbeat.ts): our own writes succeed for
+      // a frozen workspace or a proxy that stopped reading, until the buffers are full.
+      // While congested we do not read (below), so a workspace that does not take half the
+      // high-water mark within deadAfterMs counts as gone too: it is not serving.
+      const pingInterval = this.#o.pingIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+      const deadAfter = this.#o.deadAfterMs ?? pingInterval + defaultToleranceMs(pingInterval);
+      const liveness = new Liveness({
+        intervalMs: pingInterval,
+        deadAfterMs: deadAfter,
+        clock: this.#timers,
+        ping: () => {
+          if (ws.readyState === WebSocket.OPEN) ws.ping();
+        },
+        onDead: (silent) => {
+          this.#o.logger.warn(`nothing received from the workspace for ${silent} ms (limit ${deadAfter} ms): dropping the socket`);
+          ws.terminate();
+        },
+      });
+      const heard = (): void => liveness.heard();
       // Backpressure (item 10): above the high-water mark, stop reading the workspace's
       // requests (each one read would add an answer) and hold our own requests; start again
       // once the socket has written half of it out. The send callback runs when a frame has
       // left for the kernel, so it sees the socket drain.
       const highWater = this.#o.sendHighWaterMark ?? 4 * 1024 * 1024;
       const written = (): void => {
-        heard(); // the kernel took our bytes, so the peer is acknowledging them: alive, though paused
         if (this.#congested && this.#ws === ws && ws.bufferedAmount <= highWater / 2) this.#uncongest(ws);
       };
       this.#outbox = new Outbox((frame) => {
@@ -399,17 +421,6 @@ export class WorkspaceLink extends EventEmitter {
         }
       });
       this.#state = 'open';
-      // §3 liveness: we ping, and drop a socket that has been silent too long (item 3).
-      const pingInterval = this.#o.pingIntervalMs ?? 10_000;
-      const deadAfter = this.#o.deadAfterMs ?? 25_000;
-      const heartbeat = this.#timers.setInterval(() => {
-        if (this.#timers.now() - lastHeard > deadAfter) {
-          this.#o.logger.warn(`no traffic from the workspace for ${deadAfter} ms: dropping the socket`);
-          ws.terminate();
-          return;
-        }
-        if (ws.readyState === WebSocket.OPEN) ws.ping();
-      }, pingInterval);
 
       ws.on('ping', heard);
       ws.on('pong', heard);
@@ -421,7 +432,7 @@ export class WorkspaceLink extends EventEmitter {
       for (const { data, isBinary } of takeHeld()) this.#receive(isBinary ? null : data.toString());
       ws.on('error', (error) => this.#o.logger.warn(`workspace socket error: ${error.message}`));
       ws.once('close', (code, reason) => {
-        this.#timers.clearInterval(heartbeat);
+        liveness.stop();
         this.#outbox?.clear();
         this.#outbox = undefined;
         this.#ws = undefined;

@@ -312,6 +312,46 @@ describe('WorkspaceLink', () => {
     expect(fake.sockets.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('drops a workspace that stops answering while the connector keeps sending: its own writes are no sign of life', async () => {
+    // The fake reads every frame (so each write succeeds) but never answers a ping: a frozen workspace.
+    const fake = await workspace({ autoPong: false });
+    const pingIntervalMs = 20;
+    const deadAfterMs = 150;
+    const { link, events } = makeLink(fake, { pingIntervalMs, deadAfterMs });
+    link.start();
+    await opened(events);
+    const openedAt = performance.now();
+    const flow = setInterval(() => link.notify('connector.health.check', { ok: true, error: null }), 5);
+    try {
+      await vi.waitFor(() => expect(events).toContain('close 1006'), { timeout: 5_000, interval: 5 });
+    } finally {
+      clearInterval(flow);
+    }
+    expect(performance.now() - openedAt).toBeLessThan(deadAfterMs + 2_000);
+    expect(fake.received.filter((p) => p.m === 'connector.health.check').length).toBeGreaterThan(5);
+    await opened(events, 2);
+  });
+
+  it('drops a workspace that stops reading while the connector keeps sending, and reconnects', async () => {
+    const fake = await workspace();
+    const deadAfterMs = 150;
+    const { link, events } = makeLink(fake, { pingIntervalMs: 20, deadAfterMs });
+    link.start();
+    await opened(events);
+    // A proxy that stops reading: nothing it holds reaches the workspace, no pong comes back.
+    fake.socket.pause();
+    const pausedAt = performance.now();
+    const flow = setInterval(() => link.notify('connector.health.check', { ok: true, error: null }), 5);
+    try {
+      await vi.waitFor(() => expect(events).toContain('close 1006'), { timeout: 5_000, interval: 5 });
+    } finally {
+      clearInterval(flow);
+    }
+    expect(performance.now() - pausedAt).toBeLessThan(deadAfterMs + 2_000);
+    await opened(events, 2);
+    expect(link.state).toBe('open');
+  });
+
   it('keeps a socket whose peer answers pings', async () => {
     const fake = await workspace();
     let pongs = 0;

@@ -2,7 +2,7 @@
  * One connector instance's WebSocket, seen from the workspace: batched sends, liveness, and the
  * callback ids of calls in flight on it.
  */
-import type { Packet } from '@connector-kit/sdk/protocol';
+import type { Liveness, Packet } from '@connector-kit/sdk/protocol';
 import { WebSocket } from 'ws';
 import type { InstanceRecord } from '../store/store.js';
 
@@ -59,8 +59,8 @@ export class Connection {
   readonly connectedSince = new Date();
   /** Callback ids of workspace → connector calls awaiting an answer on this socket. */
   readonly pending = new Set<string>();
-  /** Pings sent since the last sign of life (pong or any message). */
-  missedPings = 0;
+  /** The liveness watch of this socket (heartbeat.ts), set by the hub once it is attached. */
+  liveness: Liveness | undefined;
 
   private queue: string[] = [];
   private queuedChars = 0;
@@ -124,9 +124,11 @@ export class Connection {
     if (this.socket.bufferedAmount > this.highWaterMark) this.congested = true;
   };
 
-  /** A frame left for the kernel: once half the high-water mark has drained, queued packets go. */
+  /**
+   * A frame left for the kernel: once half the high-water mark has drained, queued packets go.
+   * Not a sign of life (§3, heartbeat.ts): the kernel takes bytes for a frozen connector too.
+   */
   private readonly written = (): void => {
-    this.markAlive(); // the peer's kernel acknowledges our bytes: alive, if slow to read
     if (!this.congested || this.socket.bufferedAmount > this.highWaterMark / 2) return;
     this.congested = false;
     if (this.queue.length > 0 && !this.flushScheduled) {
@@ -135,14 +137,13 @@ export class Connection {
     }
   };
 
-  /** Any traffic from the peer proves it alive. */
-  markAlive(): void {
-    this.missedPings = 0;
+  /** Something arrived from the connector (a frame, a pong, a ping): only that proves it alive. */
+  heard(): void {
+    this.liveness?.heard();
   }
 
-  /** Sends a ping and counts it as missed until a pong or message arrives. */
+  /** Sends a ping (§3 liveness) when the socket is open. */
   ping(): void {
-    this.missedPings += 1;
     if (this.open) this.socket.ping();
   }
 

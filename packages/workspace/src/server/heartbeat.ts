@@ -1,56 +1,74 @@
 /**
- * Liveness (§3: the workspace pings): every interval, each socket gets a ping; one that stays
- * silent for `maxMissed` pings in a row is terminated, so no half-open socket outlives
- * `(maxMissed + 1) × interval` (reliability.md item 3).
+ * Liveness of connector sockets (§3: the workspace pings). Each socket gets its own watch
+ * (`Liveness` of the protocol module, the rule the connector follows too): a ping every
+ * interval, and the socket is dropped once nothing has been received from the connector for
+ * interval + tolerance (reliability.md item 3). The calls in flight on it fail at once.
  */
-import type { Connection } from './connection.js';
+import { HEARTBEAT_INTERVAL_MS, Liveness, defaultToleranceMs, type HeartbeatClock } from '@connector-kit/sdk/protocol';
+import { WorkspaceError, WorkspaceErrorCode } from '../errors.js';
 
-/** Timer functions, injectable so tests drive the heartbeat without waiting. */
-export interface HeartbeatTimers {
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-/** Options of {@link startHeartbeat}. */
+/** Heartbeat settings of the hub. */
 export interface HeartbeatOptions {
-  /** Time between pings. @default 10000 */
-  intervalMs?: number;
-  /** Pings a socket may leave unanswered in a row before it is terminated. @default 2 */
-  maxMissed?: number;
-  /** The sockets to watch, read on every tick. */
-  connections: () => Iterable<Connection>;
-  /** Called just before a silent socket is terminated. @default nothing */
-  onDead?: (connection: Connection) => void;
-  /** @default the global setInterval / clearInterval, unref'ed */
-  timers?: HeartbeatTimers;
+  /** Time between pings, in ms. @default 10000 */
+  intervalMs?: number | undefined;
+  /** Silence allowed on top of one interval before an instance counts as gone, in ms. @default intervalMs × 1.5 (15000) */
+  toleranceMs?: number | undefined;
+  /** The clock the watches run on. @default the system clock, timers unref'ed */
+  clock?: HeartbeatClock | undefined;
 }
 
-/** A running heartbeat. */
-export interface Heartbeat {
-  /** One round of checks and pings (what the timer runs). */
-  tick(): void;
-  stop(): void;
+/** The settings in effect, defaults filled in. */
+export interface HeartbeatParameters {
+  intervalMs: number;
+  toleranceMs: number;
 }
 
-const defaultTimers: HeartbeatTimers = {
-  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
-  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+/** The system clock; its timers never keep the process alive. */
+export const systemClock: HeartbeatClock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => Date.now(),
 };
 
-/** Starts pinging the connections returned by `options.connections`. */
-export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
-  const maxMissed = options.maxMissed ?? 2;
-  const timers = options.timers ?? defaultTimers;
-  const tick = (): void => {
-    for (const connection of options.connections()) {
-      if (connection.missedPings >= maxMissed) {
-        options.onDead?.(connection);
-        connection.terminate();
-      } else {
-        connection.ping();
-      }
+/**
+ * Fills in the defaults and checks the values.
+ * @throws WorkspaceError `BAD_REQUEST` when a value is not a positive number of milliseconds
+ */
+export function heartbeatParameters(options: HeartbeatOptions = {}): HeartbeatParameters {
+  const intervalMs = options.intervalMs ?? HEARTBEAT_INTERVAL_MS;
+  const toleranceMs = options.toleranceMs ?? defaultToleranceMs(intervalMs);
+  for (const [name, value] of [
+    ['heartbeatIntervalMs', intervalMs],
+    ['heartbeatToleranceMs', toleranceMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new WorkspaceError(
+        WorkspaceErrorCode.badRequest,
+        `${name} must be a positive number of milliseconds, got ${String(value)}: e.g. 10000 (ping every 10 s) and 15000`,
+      );
     }
-  };
-  const handle = timers.setInterval(tick, options.intervalMs ?? 10_000);
-  return { tick, stop: () => timers.clearInterval(handle) };
+  }
+  return { intervalMs, toleranceMs };
+}
+
+/** What a watch needs of a socket. */
+export interface Pingable {
+  /** Sends a ping when the socket is open. */
+  ping(): void;
+}
+
+/** Starts watching one socket; `onDead` runs once, when it has been silent for interval + tolerance. */
+export function watchLiveness(
+  socket: Pingable,
+  parameters: HeartbeatParameters,
+  clock: HeartbeatClock,
+  onDead: (silentMs: number) => void,
+): Liveness {
+  return new Liveness({
+    intervalMs: parameters.intervalMs,
+    deadAfterMs: parameters.intervalMs + parameters.toleranceMs,
+    clock,
+    ping: () => socket.ping(),
+    onDead,
+  });
 }

@@ -4,7 +4,15 @@
  * Invariant: every entry of the request table is removed exactly once, by its answer, its
  * timeout, or the close of its socket, so the table ends empty whatever happens.
  */
-import { ConnectorMethod, WorkspaceMethod, createIdGenerator, isErrorAnswer, parseFrame, type Packet } from '@connector-kit/sdk/protocol';
+import {
+  ConnectorMethod,
+  WorkspaceMethod,
+  createIdGenerator,
+  isErrorAnswer,
+  parseFrame,
+  type HeartbeatClock,
+  type Packet,
+} from '@connector-kit/sdk/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { WorkspaceError, WorkspaceErrorCode } from '../errors.js';
@@ -12,6 +20,7 @@ import type { InstanceRecord, Store } from '../store/store.js';
 import { setConfigArgs } from './config.js';
 import { Connection, QueueFull, type BackpressureLimits } from './connection.js';
 import { connectorRequestHandlers, type RequestContext } from './connector-requests.js';
+import { heartbeatParameters, systemClock, watchLiveness, type HeartbeatOptions, type HeartbeatParameters } from './heartbeat.js';
 
 /** The last `connector.health.check` of an instance (§4). */
 export interface HealthReport {
@@ -48,6 +57,8 @@ export interface HubOptions {
   callTimeoutMs?: number;
   /** When calls to an instance that does not read wait, and when they are refused (reliability.md item 10). */
   backpressure?: BackpressureLimits;
+  /** Pings and the silence after which an instance counts as gone (§3, reliability.md item 3). @default 10 s + 15 s */
+  heartbeat?: HeartbeatOptions;
 }
 
 interface PendingCall {
@@ -64,6 +75,9 @@ export class Hub {
   private readonly logger: Logger;
   private readonly callTimeoutMs: number;
   private readonly backpressure: BackpressureLimits;
+  /** Heartbeat settings in effect. */
+  readonly heartbeat: HeartbeatParameters;
+  private readonly clock: HeartbeatClock;
   private readonly connections = new Map<string, Connection>();
   private readonly byConnector = new Map<string, Connection[]>();
   private readonly roundRobin = new Map<string, number>();
@@ -79,6 +93,8 @@ export class Hub {
     this.logger = options.logger;
     this.callTimeoutMs = options.callTimeoutMs ?? 300_000;
     this.backpressure = options.backpressure ?? {};
+    this.heartbeat = heartbeatParameters(options.heartbeat);
+    this.clock = options.heartbeat?.clock ?? systemClock;
   }
 
   /** Calls awaiting an answer (the request table's size). */
@@ -126,12 +142,14 @@ export class Hub {
     this.connections.set(instance.id, connection);
     this.byConnector.set(instance.connector, [...(this.byConnector.get(instance.connector) ?? []), connection]);
 
+    // §3 liveness: only what the connector sends proves it alive (heartbeat.ts).
+    connection.liveness = watchLiveness(connection, this.heartbeat, this.clock, (silentMs) => this.dead(connection, silentMs));
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-      connection.markAlive();
+      connection.heard();
       this.receive(connection, Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
     });
-    socket.on('pong', () => connection.markAlive());
-    socket.on('ping', () => connection.markAlive());
+    socket.on('pong', () => connection.heard());
+    socket.on('ping', () => connection.heard());
     socket.on('error', (error) => this.logger.debug({ instance: instance.id, err: error.message }, 'socket error'));
     socket.on('close', (code) => {
       this.logger.info({ connector: instance.connector, instance: instance.id, code }, 'instance disconnected');
@@ -255,7 +273,22 @@ export class Hub {
     return entry;
   }
 
-  private detach(connection: Connection): void {
+  /**
+   * A silent instance (reliability.md item 3): it leaves the lists and its calls fail with
+   * CONNECTION_LOST now, not when the closing handshake or the calls' deadlines would end.
+   */
+  private dead(connection: Connection, silentMs: number): void {
+    const { id, connector, name } = connection.instance;
+    this.logger.warn(
+      { connector, instance: id, silentMs },
+      `instance "${name}" sent nothing for ${silentMs} ms (limit ${this.heartbeat.intervalMs + this.heartbeat.toleranceMs} ms): dropping its socket`,
+    );
+    this.detach(connection, `sent nothing for ${silentMs} ms`);
+    connection.terminate();
+  }
+
+  private detach(connection: Connection, why = 'closed'): void {
+    connection.liveness?.stop();
     const { id, connector } = connection.instance;
     if (this.connections.get(id) === connection) this.connections.delete(id);
     const remaining = (this.byConnector.get(connector) ?? []).filter((c) => c !== connection);
@@ -267,7 +300,7 @@ export class Hub {
       entry?.reject(
         new WorkspaceError(
           WorkspaceErrorCode.connectionLost,
-          `the connection to instance "${connection.instance.name}" of connector "${connector}" closed while ${JSON.stringify(entry.query)} was in flight`,
+          `the connection to instance "${connection.instance.name}" of connector "${connector}" ${why === 'closed' ? 'closed' : `was dropped (it ${why})`} while ${JSON.stringify(entry.query)} was in flight`,
         ),
       );
     }

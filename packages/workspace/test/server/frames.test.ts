@@ -1,7 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeFrame, parseFrame, type Packet } from '@connector-kit/sdk/protocol';
-import { MAX_FRAME_CHARS, MAX_PACKETS_PER_FRAME, splitIntoFrames, startHeartbeat, type HeartbeatTimers } from '../../src/index.js';
-import type { Connection } from '../../src/server/connection.js';
+import { MAX_FRAME_CHARS, MAX_PACKETS_PER_FRAME, splitIntoFrames } from '../../src/index.js';
 
 describe('splitIntoFrames', () => {
   it('produces the same text as encodeFrame', () => {
@@ -24,43 +23,5 @@ describe('splitIntoFrames', () => {
     const frames = splitIntoFrames([quarter, quarter, quarter, quarter, quarter, big, quarter]);
     expect(frames.map((f) => parseFrame(f).packets.map((p) => p.id))).toEqual([['q', 'q', 'q', 'q'], ['q'], ['big'], ['q']]);
     for (const frame of frames) if (!frame.includes('"big"')) expect(frame.length).toBeLessThanOrEqual(MAX_FRAME_CHARS + 16);
-  });
-});
-
-describe('startHeartbeat', () => {
-  function fakeConnection(): Connection & { pings: number; terminated: boolean } {
-    const c = {
-      missedPings: 0,
-      pings: 0,
-      terminated: false,
-      ping() {
-        c.missedPings += 1;
-        c.pings += 1;
-      },
-      terminate() {
-        c.terminated = true;
-      },
-      markAlive() {
-        c.missedPings = 0;
-      },
-    };
-    return c as unknown as Connection & { pings: number; terminated: boolean };
-  }
-
-  it('terminates after two missed pings and spares a peer that answers', () => {
-    let tick: () => void = () => {};
-    const timers: HeartbeatTimers = { setInterval: (fn) => ((tick = fn), 1), clearInterval: vi.fn() };
-    const silent = fakeConnection();
-    const alive = fakeConnection();
-    const heartbeat = startHeartbeat({ intervalMs: 10, connections: () => [silent, alive], timers });
-    for (let i = 0; i < 5; i++) {
-      tick();
-      alive.markAlive();
-    }
-    expect(silent.terminated).toBe(true);
-    expect(silent.pings).toBe(2);
-    expect(alive.terminated).toBe(false);
-    heartbeat.stop();
-    expect(timers.clearInterval).toHaveBeenCalledWith(1);
   });
 });

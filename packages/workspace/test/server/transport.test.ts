@@ -116,7 +116,7 @@ describe('Workspace.close', () => {
 });
 
 describe('heartbeat', () => {
-  it('terminates a socket that leaves two pings unanswered', async () => {
+  it('terminates a socket that answers no ping within interval + tolerance', async () => {
     const { key } = await addAndRegister(ws, 'heartbeat-dead', '7');
     const socket = new WebSocket(ws.websocketEndpoint, ['connector'], { headers: { authorization: `Connector ${key}` }, autoPong: false });
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
@@ -125,6 +125,45 @@ describe('heartbeat', () => {
     // 1006: terminated without a close frame.
     expect(await closed).toBe(1006);
     await vi.waitFor(() => expect(ws.hub.online('heartbeat-dead')).toHaveLength(0));
+  });
+
+  it('drops a connector that stops answering while calls flow to it, and fails its calls with CONNECTION_LOST at once', async () => {
+    const { key } = await addAndRegister(ws, 'heartbeat-frozen', '12');
+    // Reads every frame (so the workspace's writes succeed), answers neither pings nor calls:
+    // a frozen process whose kernel still takes the bytes.
+    const socket = new WebSocket(ws.websocketEndpoint, ['connector'], { headers: { authorization: `Connector ${key}` }, autoPong: false });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    let received = 0;
+    socket.on('message', () => received++);
+    await new Promise((resolve) => socket.once('open', resolve));
+    await vi.waitFor(() => expect(ws.hub.online('heartbeat-frozen')).toHaveLength(1));
+    const { intervalMs, toleranceMs } = ws.hub.heartbeat;
+    const started = performance.now();
+    const outcomes: Array<Promise<{ code: string; ms: number }>> = [];
+    const flow = setInterval(() => {
+      const sent = performance.now();
+      outcomes.push(
+        ws.hub.call('heartbeat-frozen', 'anything', {}, { timeoutMs: 60_000 }).then(
+          () => ({ code: 'ANSWERED', ms: 0 }),
+          (error: { code: string }) => ({ code: error.code, ms: performance.now() - sent }),
+        ),
+      );
+    }, 20);
+    try {
+      await vi.waitFor(() => expect(ws.hub.online('heartbeat-frozen')).toHaveLength(0), { timeout: 10_000, interval: 5 });
+    } finally {
+      clearInterval(flow);
+    }
+    const gone = performance.now() - started;
+    // The bound the options imply (interval + tolerance), with slack for a loaded machine.
+    expect(gone).toBeLessThan(intervalMs + toleranceMs + 2_000);
+    expect(received).toBeGreaterThan(1); // the calls really reached the socket while it was judged
+    const settled = await Promise.all(outcomes);
+    expect(new Set(settled.map((o) => o.code))).toEqual(new Set(['CONNECTION_LOST']));
+    // Failed when the socket was dropped, not at their 60 s deadline.
+    for (const o of settled) expect(o.ms).toBeLessThan(intervalMs + toleranceMs + 2_000);
+    expect(ws.hub.pendingCount).toBe(0);
+    expect(await closed).toBe(1006);
   });
 
   it('keeps a socket that answers pings', async () => {
