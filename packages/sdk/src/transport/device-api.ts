@@ -4,6 +4,7 @@
 import { AUTH_SCHEME, type ConnectAnswer, type RegisterAnswer, type RegisterBody, type ProtocolAnnouncement } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import { ProxyError } from '../proxy/index.js';
+import { hedged } from './hedge.js';
 import { postJson, RedirectRefused, type PostAnswer } from './post-json.js';
 
 /** Identity sent with every request (§2: `User-Agent: <connector id>/<version>`). */
@@ -12,8 +13,17 @@ export interface DeviceApiOptions {
   endpoint: string;
   connectorId: string;
   version: string;
-  /** Per-request time-out in ms. @default 60000 (§2) */
-  timeoutMs?: number;
+  /**
+   * Time-out of `POST /connect`, all tries together, in ms (§2 says 60 s; an answer that has not
+   * come in 10 s is not coming: the path died). @default 10000
+   */
+  connectTimeoutMs?: number;
+  /** A `POST /connect` unanswered this long is sent again beside it on a fresh connection (hedge.ts); 0: never. @default 2500 */
+  connectHedgeMs?: number;
+  /** Time-out of `POST /register`, which carries the manifest, in ms. @default 30000 */
+  registerTimeoutMs?: number;
+  /** Time-out of `POST /disconnect`, sent on shutdown, in ms. @default 5000 */
+  disconnectTimeoutMs?: number;
   /** Aborts requests in flight (shutdown). */
   signal?: AbortSignal;
 }
@@ -29,13 +39,24 @@ export class DeviceApi {
   constructor(options: DeviceApiOptions) {
     const endpoint = options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`;
     const { signal, ...rest } = options;
-    this.#options = { timeoutMs: 60_000, ...rest, endpoint };
+    this.#options = {
+      connectTimeoutMs: 10_000,
+      connectHedgeMs: 2_500,
+      registerTimeoutMs: 30_000,
+      disconnectTimeoutMs: 5_000,
+      ...rest,
+      endpoint,
+    };
     this.#signal = signal;
   }
 
-  /** §2 step 1. */
+  /**
+   * §2 step 1. Idempotent, so it is hedged: tries that go unanswered get company on a fresh
+   * connection, and a network that heals from a black hole serves again within one hedge interval.
+   * @throws ConnectorError `WORKSPACE_UNAVAILABLE` (retryable), `CONFIG_INVALID`; ProxyError `PROXY_*`
+   */
   async connect(key: string, protocol: ProtocolAnnouncement): Promise<ConnectResult> {
-    const response = await this.#post('connect', key, { protocol });
+    const response = await this.#post('connect', key, { protocol }, this.#options.connectTimeoutMs, true, this.#options.connectHedgeMs);
     if (response.status === 401) return { ok: false, status: 401 };
     if (response.status !== 200) throw this.#transient('connect', response.status, excerpt(response));
     return { ok: true, answer: (parseJson(response.body) ?? {}) as ConnectAnswer };
@@ -47,7 +68,8 @@ export class DeviceApi {
    */
   async register(token: string, body: RegisterBody): Promise<RegisterAnswer> {
     const url = this.#url('register');
-    const response = await this.#post('register', token, body);
+    // Not hedged: every register makes an instance.
+    const response = await this.#post('register', token, body, this.#options.registerTimeoutMs);
     if (response.status === 200) {
       const answer = parseJson(response.body) as RegisterAnswer | null;
       if (!answer || typeof answer.key !== 'string' || answer.key === '') {
@@ -74,7 +96,7 @@ export class DeviceApi {
   async disconnect(key: string): Promise<void> {
     try {
       // Sent during shutdown, after the stop signal fired: not tied to it.
-      await this.#post('disconnect', key, {}, 5_000, false);
+      await this.#post('disconnect', key, {}, this.#options.disconnectTimeoutMs, false);
     } catch {
       // the workspace notices the closed socket anyway
     }
@@ -84,18 +106,21 @@ export class DeviceApi {
     return `${this.#options.endpoint}${path}`;
   }
 
-  async #post(path: string, secret: string, body: unknown, timeoutMs = this.#options.timeoutMs, cancellable = true): Promise<PostAnswer> {
+  /** One step of §2 within `timeoutMs` (tries hedged every `hedgeMs` when given). */
+  async #post(path: string, secret: string, body: unknown, timeoutMs: number, cancellable = true, hedgeMs = 0): Promise<PostAnswer> {
     const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = this.#signal && cancellable ? AbortSignal.any([timeout, this.#signal]) : timeout;
+    const url = new URL(this.#url(path));
+    const options = {
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': `${this.#options.connectorId}/${this.#options.version}`,
+        authorization: `${AUTH_SCHEME} ${secret}`,
+      },
+      body: JSON.stringify(body),
+    };
     try {
-      return await postJson(new URL(this.#url(path)), {
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': `${this.#options.connectorId}/${this.#options.version}`,
-          authorization: `${AUTH_SCHEME} ${secret}`,
-        },
-        body: JSON.stringify(body),
-        signal: this.#signal && cancellable ? AbortSignal.any([timeout, this.#signal]) : timeout,
-      });
+      return await hedged((trySignal) => postJson(url, { ...options, signal: trySignal }), { everyMs: hedgeMs, signal });
     } catch (error) {
       if (error instanceof RedirectRefused) {
         // Permanent: the key or token would go to another address (or the POST become a GET).

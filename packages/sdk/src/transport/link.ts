@@ -67,6 +67,19 @@ export interface WorkspaceLinkOptions {
   backoff?: BackoffOptions;
   /** Time connected after which the backoff counter resets, in ms. @default 10000 */
   stableAfterMs?: number;
+  /**
+   * Time-out of `POST /connect` (§2 step 1, all its tries) and of the WebSocket handshake (§3),
+   * each, in ms: a black-holed network fails an attempt fast, and the next one serves as soon as
+   * it heals. @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * A `POST /connect` unanswered this long is sent again beside the first, on a fresh
+   * connection (the first answer wins); 0: never. @default 2500
+   */
+  connectHedgeMs?: number;
+  /** Time-out of `POST /register` (§2 step 2, it carries the manifest), in ms. @default 30000 */
+  registerTimeoutMs?: number;
   /** Default time-out of connector → workspace requests, in ms. @default 300000 (§3) */
   requestTimeoutMs?: number;
   /** Largest incoming frame, in bytes; bigger ones close the socket with 1009. @default 8 MiB */
@@ -153,6 +166,9 @@ export class WorkspaceLink extends EventEmitter {
       connectorId: options.connectorId,
       version: options.version,
       signal: this.#stop.signal,
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.connectHedgeMs === undefined ? {} : { connectHedgeMs: options.connectHedgeMs }),
+      ...(options.registerTimeoutMs === undefined ? {} : { registerTimeoutMs: options.registerTimeoutMs }),
     });
   }
 
@@ -369,6 +385,7 @@ export class WorkspaceLink extends EventEmitter {
       key: this.#key,
       userAgent: `${this.#o.connectorId}/${this.#o.version}`,
       maxPayload: this.#o.maxPayload ?? 8 * 1024 * 1024,
+      handshakeTimeoutMs: this.#o.connectTimeoutMs ?? 10_000,
       signal: this.#stop.signal,
       onRefused: (status) => {
         if (status === 401) this.#key = ''; // unknown key: register again on the next attempt

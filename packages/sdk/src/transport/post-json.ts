@@ -75,7 +75,9 @@ async function postOnce(url: URL, options: PostOptions): Promise<PostAnswer> {
         method: 'POST',
         headers: { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
         signal: options.signal,
-        ...(proxied === undefined ? {} : { agent: proxied.agent }),
+        // A fresh connection each time (agent: false): a pooled one may sit on a path that died,
+        // and these few requests gain nothing from keep-alive.
+        agent: proxied === undefined ? false : proxied.agent,
       },
       (response) => {
         const refused = proxied === undefined ? undefined : proxied.refusal(request, response.statusCode ?? 0);

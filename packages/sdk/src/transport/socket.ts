@@ -33,6 +33,8 @@ export interface OpenSocketOptions {
   /** `User-Agent`: `<connector id>/<version>` (§2). */
   userAgent: string;
   maxPayload: number;
+  /** The whole upgrade (TCP, TLS, the HTTP exchange) must end within this, in ms. @default 10000 */
+  handshakeTimeoutMs?: number;
   /** Terminates the socket while it is opening. */
   signal: AbortSignal;
   /** The workspace answered the upgrade with an HTTP status instead of 101. */
@@ -62,7 +64,8 @@ function open(options: OpenSocketOptions, proxied: ProxiedAgent | undefined): Pr
       headers: { authorization: `${AUTH_SCHEME} ${options.key}`, 'user-agent': options.userAgent },
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
-      handshakeTimeout: 30_000,
+      // Bounded, so a black-holed path fails fast and the next attempt goes out (issue 13 finding 3).
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       ...(proxied === undefined ? {} : { agent: proxied.agent }),
     });
     const held: RawFrame[] = [];

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Packet } from '../../src/protocol/index.js';
@@ -58,6 +59,10 @@ export class FakeWorkspace {
   readonly refusedOnSocket = new Set<string>();
   /** Close each socket right after it opens. */
   dropOnConnect = false;
+  /** Leave socket upgrades unanswered (a black-holed path): the connector's handshake time-out must end them. */
+  swallowUpgrades = false;
+  /** Upgrades left unanswered so far. */
+  swallowed = 0;
   /** Packets sent on each socket in the same tick it is accepted (they can arrive with the handshake). */
   greeting: Packet[] = [];
   /** Answer requests of these methods automatically (a → answer a). */
@@ -65,6 +70,8 @@ export class FakeWorkspace {
 
   readonly #server: Server;
   readonly #wss: WebSocketServer;
+  /** Sockets of swallowed upgrades, destroyed by stop(). */
+  readonly #held = new Set<Duplex>();
   #port = 0;
   #nextKey = 0;
   #nextId = 0;
@@ -80,6 +87,12 @@ export class FakeWorkspace {
     });
     this.#server = createServer((req, res) => void this.#http(req, res));
     this.#server.on('upgrade', (req, socket, head) => {
+      if (this.swallowUpgrades) {
+        this.swallowed += 1;
+        this.#held.add(socket);
+        socket.on('error', () => undefined);
+        return;
+      }
       const auth = req.headers.authorization;
       const key = auth?.startsWith('Connector ') ? auth.slice('Connector '.length) : '';
       if (!req.url?.startsWith('/transport/') || !this.keys.has(key) || this.refusedOnSocket.has(key)) {
@@ -153,6 +166,7 @@ export class FakeWorkspace {
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.#held) socket.destroy();
     for (const ws of this.sockets) ws.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     this.#server.closeAllConnections();

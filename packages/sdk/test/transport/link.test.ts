@@ -352,6 +352,18 @@ describe('WorkspaceLink', () => {
     expect(link.state).toBe('open');
   });
 
+  it('gives up a WebSocket handshake that gets no answer after connectTimeoutMs, and tries again', async () => {
+    const fake = await workspace();
+    fake.swallowUpgrades = true;
+    const { link, events } = makeLink(fake, { connectTimeoutMs: 200 });
+    link.start();
+    // Each attempt: POST /connect answered, the upgrade never; the handshake ends at 200 ms.
+    await vi.waitFor(() => expect(fake.swallowed).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
+    expect(link.state).toBe('connecting');
+    fake.swallowUpgrades = false;
+    await opened(events);
+  });
+
   it('keeps a socket whose peer answers pings', async () => {
     const fake = await workspace();
     let pongs = 0;

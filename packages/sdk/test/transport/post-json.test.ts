@@ -110,7 +110,8 @@ describe('postJson', () => {
 });
 
 describe('DeviceApi errors', () => {
-  const api = (endpoint: string, timeoutMs = 5_000) => new DeviceApi({ endpoint, connectorId: 'hello', version: '1.0.0', timeoutMs });
+  const api = (endpoint: string, timeoutMs = 5_000) =>
+    new DeviceApi({ endpoint, connectorId: 'hello', version: '1.0.0', connectTimeoutMs: timeoutMs, registerTimeoutMs: timeoutMs });
 
   it('says where a cross-origin redirect points and what to set, as a permanent CONFIG_INVALID', async () => {
     const other = await serve((_req, res) => res.end('{}'));
@@ -139,5 +140,57 @@ describe('DeviceApi errors', () => {
       retryable: true,
       message: expect.stringContaining('ECONNREFUSED'),
     });
+  });
+});
+
+describe('DeviceApi time-outs (issue 13 finding 3)', () => {
+  it('sends POST /connect again on a fresh connection when the first goes unanswered, and takes that answer', async () => {
+    const sockets = new Set<string>();
+    let requests = 0;
+    const { url } = await serve((req, res) => {
+      sockets.add(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
+      // The first request went down a path that died: it never gets an answer.
+      if (++requests === 1) return;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"protocol": {"version": 1, "features": []}}');
+    });
+    const api = new DeviceApi({ endpoint: url, connectorId: 'hello', version: '1.0.0', connectTimeoutMs: 5_000, connectHedgeMs: 100 });
+    await expect(api.connect('k', { version: 1, features: [] })).resolves.toMatchObject({ ok: true });
+    expect(requests).toBe(2);
+    expect(sockets.size).toBe(2);
+  });
+
+  it('gives up on POST /connect after connectTimeoutMs, all tries together, and never hedges POST /register', async () => {
+    const { url, seen } = await serve(() => {
+      /* never answers */
+    });
+    const api = new DeviceApi({
+      endpoint: url,
+      connectorId: 'hello',
+      version: '1.0.0',
+      connectTimeoutMs: 300,
+      connectHedgeMs: 50,
+      registerTimeoutMs: 300,
+    });
+    await expect(api.connect('k', { version: 1, features: [] })).rejects.toMatchObject({
+      code: 'WORKSPACE_UNAVAILABLE',
+      retryable: true,
+      message: expect.stringContaining('no answer within 300 ms'),
+    });
+    // The first try and three hedges (at most four tries).
+    expect(seen.filter((s) => s.url === '/connect')).toHaveLength(4);
+    const body = {
+      deployment: '',
+      name: 'n',
+      version: '1',
+      id: 'hello',
+      publicKey: null,
+      schema: { configSchema: { fields: {} }, introspect: '' },
+    };
+    await expect(api.register('token', body)).rejects.toMatchObject({
+      code: 'WORKSPACE_UNAVAILABLE',
+      message: expect.stringContaining('no answer within 300 ms'),
+    });
+    // Every register makes an instance: one request only.
+    expect(seen.filter((s) => s.url === '/register')).toHaveLength(1);
   });
 });
