@@ -36,8 +36,24 @@ export async function refusedPort(): Promise<RefusedPort> {
       if (client.destroyed) return;
       serverSide.destroy();
       await new Promise<void>((resolve) => client.once('close', () => resolve()).destroy());
+      // 'close' comes before the kernel has finished with the socket (it may still be in
+      // LAST_ACK, which keeps the port bound): return only once a listener can take the port.
+      await untilBindable(client.localPort!);
     },
   };
+}
+
+/** Resolves once a server can listen on `port` of 127.0.0.1 (tried every 10 ms, for up to 10 s). */
+async function untilBindable(port: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const server = createServer();
+    const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      server.once('error', resolve).listen(port, '127.0.0.1', () => resolve(undefined));
+    });
+    if (error === undefined) return new Promise<void>((resolve) => server.close(() => resolve()));
+    if (error.code !== 'EADDRINUSE' || attempt >= 1000) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A port the kernel hands out for 127.0.0.1 right now (free at this moment only). */
