@@ -202,6 +202,42 @@ describe('projects installed from packed tarballs, as from a registry', () => {
     expect(running.output()).not.toMatch(/"level":[56]0|^error/m);
   });
 
+  it(
+    'makes a project from the tarballs with --from, outside any registry of ours: installs, builds and passes its tests',
+    { timeout: 300_000 },
+    async () => {
+      // `npm run pack` in a clone writes the three tarballs to one folder; here they are in dir.path.
+      // No stand-in registry: the project must install with create-connector unknown to the real one.
+      await packed();
+      const made = await exec(
+        process.execPath,
+        [
+          join(ROOT, 'packages/create-connector/bin/create-connector.js'),
+          'from-packs',
+          '--connector-id',
+          '557',
+          '--from',
+          dir.path,
+          '--no-git',
+        ],
+        dir.path,
+      );
+      expect(made.code, made.output).toBe(0);
+      const projectDir = join(dir.path, 'from-packs');
+      expect(readdirSync(join(projectDir, 'vendor')).sort()).toEqual(
+        readdirSync(dir.path)
+          .filter((f) => /^(connector-kit-|create-connector-).*\.tgz$/.test(f))
+          .sort(),
+      );
+      for (const name of ['@connector-kit/sdk', '@connector-kit/workspace', 'create-connector'])
+        expect(existsSync(join(projectDir, 'node_modules', name)), name).toBe(true);
+      for (const script of [['run', 'build'], ['test']]) {
+        const result = await exec('npm', script, projectDir);
+        expect(result.code, `npm ${script.join(' ')}\n${result.output}`).toBe(0);
+      }
+    },
+  );
+
   // The scaffolder runs the install itself with pnpm and yarn (classic) from the registry, and
   // the SDK and workspace from their tarballs (--sdk-version, --workspace-version): pnpm's strict
   // node_modules layout is where a missing dependency declaration would show.

@@ -18,6 +18,12 @@ export interface CliArgs {
   sdkVersion?: string;
   /** What the project depends on for `@connector-kit/workspace` (a dev dependency) instead of the released range. */
   workspaceVersion?: string;
+  /** A folder of packed tarballs (`npm run pack` in a clone) to vendor into the project instead of the registry. */
+  from?: string;
+  /** An OpenAPI document to generate the methods from. */
+  fromOpenApi?: string;
+  /** Make a git repository with a first commit (`--no-git` skips it). */
+  git: boolean;
   install: boolean;
   force: boolean;
   yes: boolean;
@@ -59,7 +65,18 @@ export async function parseArgs(argv: readonly string[], scriptName: string): Pr
       describe:
         'the same for the dev dependency @connector-kit/workspace (the embedded workspace of `dev`) [default: the release this scaffolder belongs to]',
     })
+    .option('from', {
+      type: 'string',
+      describe:
+        'a folder of packed tarballs of the SDK, the workspace and this scaffolder (`npm run pack` in a connector-kit clone): copied into vendor/ and used instead of the registry',
+    })
+    .option('from-openapi', {
+      type: 'string',
+      describe:
+        'an OpenAPI document (Swagger 2.0, OpenAPI 3.0 or 3.1; JSON or YAML): a method per operation, generated into src/generated/ (`connector generate` regenerates it); auth and base URL come from the document',
+    })
     .option('install', { type: 'boolean', default: true, describe: 'install dependencies (--no-install to skip)' })
+    .option('git', { type: 'boolean', default: true, describe: 'git init with a first commit, when git is installed (--no-git to skip)' })
     .option('force', { type: 'boolean', default: false, describe: 'write into a folder that is not empty (replaces same-named files)' })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'never ask: use defaults for what is missing' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'show help' })
@@ -69,6 +86,7 @@ export async function parseArgs(argv: readonly string[], scriptName: string): Pr
     .wrap(Math.min(100, process.stdout.columns || 100))
     .example('$0 my-connector --connector-id 1234', 'on-prem project, no auth, installs with the current package manager')
     .example('$0 crm --connector-id 1234 --target cloud --auth oauth2 --no-install', 'cloud project with OAuth 2.0, no install')
+    .example('$0 petstore --connector-id 1234 --from-openapi petstore.yaml', 'a method per operation of an OpenAPI document')
     .fail((message, error) => {
       throw error ?? new CreateError('USAGE', `${message}; see --help`, { exitCode: 2 });
     });
@@ -76,7 +94,29 @@ export async function parseArgs(argv: readonly string[], scriptName: string): Pr
   const parsed = await parser.parseAsync();
   if (parsed.help) return { kind: 'print', text: await parser.getHelp() };
   if (parsed.version) return { kind: 'print', text: CREATE_CONNECTOR_VERSION };
-  const args: CliArgs = { install: parsed.install, force: parsed.force, yes: parsed.yes };
+  const args: CliArgs = { install: parsed.install, force: parsed.force, yes: parsed.yes, git: parsed.git };
+  const from = single(parsed.from, '--from');
+  if (from !== undefined) {
+    if (parsed.sdkVersion !== undefined || parsed.workspaceVersion !== undefined) {
+      throw new CreateError(
+        'USAGE',
+        '--from takes the SDK and workspace from its tarballs: leave out --sdk-version and --workspace-version',
+        {
+          exitCode: 2,
+        },
+      );
+    }
+    args.from = String(from);
+  }
+  const fromOpenApi = single(parsed.fromOpenapi, '--from-openapi');
+  if (fromOpenApi !== undefined) {
+    if (parsed.auth !== undefined) {
+      throw new CreateError('USAGE', '--from-openapi takes the auth from the document (its securitySchemes): leave out --auth', {
+        exitCode: 2,
+      });
+    }
+    args.fromOpenApi = String(fromOpenApi);
+  }
   const connectorId = single(parsed.connectorId, '--connector-id');
   const target = single(parsed.target, '--target');
   const auth = single(parsed.auth, '--auth');

@@ -2,14 +2,16 @@
  * Writes a project: the template layers, package.json and a `.env` with a fresh key pair.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { generateKeyPair, type EncodedKeyPair } from '@connector-kit/sdk/secrets';
 import { authDocs } from './auth-docs.js';
 import { Journal } from './journal.js';
 import { workspaceName } from './names.js';
 import type { ProjectOptions } from './options.js';
-import { projectPackageJson } from './package-json.js';
-import { commandsOf } from './package-manager.js';
+import { openapiSpecPath, projectPackageJson } from './package-json.js';
+import { VENDOR_DIR } from './packs.js';
+import { commandsOf, isYarnBerry } from './package-manager.js';
 import { collectFiles, render, templateLayers } from './templates.js';
 
 /** Options of {@link createProject}. */
@@ -25,6 +27,9 @@ export interface CreateProjectResult {
   /** Project-relative paths, sorted. */
   files: string[];
 }
+
+/** Yarn ≥2's settings file. */
+const YARNRC = '.yarnrc.yml';
 
 /** Files that hold secrets: readable by their owner only. */
 const PRIVATE_FILES = new Set(['.env']);
@@ -45,7 +50,26 @@ export async function createProject(options: CreateProjectOptions): Promise<Crea
       await journal.writeFile(join(options.dir, target), text, PRIVATE_FILES.has(target) ? 0o600 : undefined);
     }
     await journal.writeFile(join(options.dir, 'package.json'), `${JSON.stringify(projectPackageJson(options), null, 2)}\n`);
-    return { files: [...files.keys(), 'package.json'].sort() };
+    // Yarn ≥2 installs Plug'n'Play by default; connectors (the CLI, esbuild's externals) need node_modules.
+    if (options.packageManager === 'yarn' && isYarnBerry(options.yarnVersion)) {
+      await journal.writeFile(join(options.dir, YARNRC), 'nodeLinker: node-modules\n');
+      files.set(YARNRC, '');
+    }
+    // --from-openapi: the document (and, when it refers to other files, its folder's JSON and YAML).
+    if (options.openapi !== undefined) {
+      for (const [target, source] of openapiFiles(options.openapi)) {
+        await journal.writeFile(join(options.dir, target), await readFile(source));
+        files.set(target, source);
+      }
+    }
+    // --from: the tarballs travel with the project (vendor/), so its specs work anywhere.
+    const vendored: string[] = [];
+    for (const tarball of Object.values(options.packs ?? {})) {
+      const target = `${VENDOR_DIR}/${basename(tarball)}`;
+      await journal.writeFile(join(options.dir, target), await readFile(tarball));
+      vendored.push(target);
+    }
+    return { files: [...files.keys(), 'package.json', ...vendored].sort() };
   } catch (error) {
     if (options.journal === undefined) await journal.rollback();
     throw error;
@@ -54,7 +78,8 @@ export async function createProject(options: CreateProjectOptions): Promise<Crea
 
 /** The values of the templates' `__PLACEHOLDER__`s. */
 export function placeholders(options: ProjectOptions, keys: EncodedKeyPair): Record<string, string> {
-  const pm = commandsOf(options.packageManager);
+  const pm = commandsOf(options.packageManager, options.yarnVersion);
+  const berry = options.packageManager === 'yarn' && isYarnBerry(options.yarnVersion);
   const start = pm.run('start');
   const workspace = pm.exec('workspace');
   const name = workspaceName(options.packageName);
@@ -73,13 +98,38 @@ export function placeholders(options: ProjectOptions, keys: EncodedKeyPair): Rec
     INSTALL_PRODUCTION: pm.installProduction,
     LOCKFILE: pm.lockfile,
     PM_SETUP: options.packageManager === 'npm' ? '' : 'RUN corepack enable',
+    // --from: the vendored tarballs the specs point at must be in the image before the install.
+    COPY_VENDOR: options.packs ? `COPY ${VENDOR_DIR} ./${VENDOR_DIR}` : '',
+    VENDOR_ARG: options.packs ? ` ${VENDOR_DIR}` : '',
+    // Yarn ≥2 reads its linker from .yarnrc.yml: the image needs it before the install.
+    COPY_PM_FILES: berry ? `COPY ${YARNRC} ./` : '',
     RUN_BUILD: pm.run('build'),
     RUN_START: start,
     RUN_DEV: pm.run('dev'),
     RUN_TEST: pm.run('test'),
     RUN_VALIDATE: pm.run('validate'),
-    START_ENTRYPOINT: JSON.stringify(start.split(' ')),
+    RUN_TYPECHECK: pm.run('typecheck'),
+    RUN_LINT: pm.run('lint'),
+    // GitHub's runners have npm; yarn and pnpm come through corepack (package.json's packageManager).
+    CI_PM_SETUP: options.packageManager === 'npm' ? '' : '      - run: corepack enable',
     PRIVATE_KEY: keys.privateKey,
     PUBLIC_KEY: keys.publicKey,
   };
+}
+
+/**
+ * The files `--from-openapi` copies: project path → source. The document itself as
+ * `openapi/<name>`; when it refers to other files (`$ref: ./schemas.yaml#/…`), every JSON and
+ * YAML file of its folder beside it, so the references still resolve.
+ */
+export function openapiFiles(file: string): Map<string, string> {
+  const out = new Map<string, string>([[openapiSpecPath(file), file]]);
+  if (!/\$ref['"]?\s*:\s*['"]?(?!#)[^'"\s]/.test(readFileSync(file, 'utf8'))) return out;
+  const from = dirname(file);
+  for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(json|ya?ml)$/i.test(entry.name)) continue;
+    const source = join(entry.parentPath, entry.name);
+    out.set(`openapi/${relative(from, source).split(sep).join('/')}`, source);
+  }
+  return out;
 }

@@ -14,7 +14,9 @@ export function installDependencies(dir: string, pm: PackageManager, env: NodeJS
     // Windows runs package managers through .cmd shims, which need a shell.
     const child = spawn(pm, ['install'], {
       cwd: dir,
-      env,
+      // This install writes the lockfile, which Yarn ≥2 refuses on CI (CI=true makes its installs
+      // immutable: YN0028). Yarn 1 ignores the variable; the project's own CI keeps `--immutable`.
+      env: pm === 'yarn' ? { ...env, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' } : env,
       stdio: ['ignore', process.stderr, process.stderr],
       shell: process.platform === 'win32',
     });

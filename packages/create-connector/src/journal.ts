@@ -21,7 +21,7 @@ export class Journal {
   }
 
   /** Writes `file`, remembering whether it is new or what it held before. */
-  async writeFile(file: string, content: string, mode?: number): Promise<void> {
+  async writeFile(file: string, content: string | Uint8Array, mode?: number): Promise<void> {
     await this.mkdir(dirname(file));
     if (!existsSync(file)) this.#created.push(file);
     else if (!this.#replaced.has(file)) this.#replaced.set(file, await readFile(file));
@@ -31,6 +31,11 @@ export class Journal {
   /** Marks `path` as created by someone acting for us (e.g. node_modules from an install) if it does not exist yet. */
   expect(path: string): void {
     if (!existsSync(path)) this.#created.push(path);
+  }
+
+  /** True when the run replaced a file that was there before (`--force`). */
+  replacedAny(): boolean {
+    return this.#replaced.size > 0;
   }
 
   /** Removes what was created (newest first) and restores what was replaced. Never throws. */

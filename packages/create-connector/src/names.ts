@@ -41,11 +41,57 @@ export function packageNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** Turns `my-crm_connector` into `My Crm Connector`. */
+/** Words whose usual spelling is not just a capital first letter (`cloud-oauth` is "Cloud OAuth"). */
+const SPELLED = new Map(
+  [
+    'OAuth',
+    'OAuth2',
+    'API',
+    'APIs',
+    'SQL',
+    'MySQL',
+    'PostgreSQL',
+    'GraphQL',
+    'HTTP',
+    'HTTPS',
+    'REST',
+    'SOAP',
+    'URL',
+    'ID',
+    'AI',
+    'AWS',
+    'GCP',
+    'S3',
+    'FTP',
+    'SFTP',
+    'SMTP',
+    'IMAP',
+    'LDAP',
+    'SAML',
+    'SSO',
+    'JSON',
+    'XML',
+    'CSV',
+    'PDF',
+    'SMS',
+    'IoT',
+    'GitHub',
+    'GitLab',
+    'HubSpot',
+    'LinkedIn',
+    'YouTube',
+    'WhatsApp',
+    'PayPal',
+    'QuickBooks',
+    'SAP',
+  ].map((word) => [word.toLowerCase(), word]),
+);
+
+/** Turns `my-crm_connector` into `My Crm Connector`, `cloud-oauth` into `Cloud OAuth`. */
 export function toDisplayName(packageName: string): string {
   const bare = packageName.replace(/^@[^/]+\//, '');
   const words = bare.split(/[-_.\s]+/).filter(Boolean);
-  return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ') || 'Connector';
+  return words.map((w) => SPELLED.get(w.toLowerCase()) ?? w[0]!.toUpperCase() + w.slice(1)).join(' ') || 'Connector';
 }
 
 /**

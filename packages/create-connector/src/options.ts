@@ -4,6 +4,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CreateError } from './errors.js';
 import type { PackageManager } from './package-manager.js';
+import type { Packs } from './packs.js';
 
 /** Where the connector runs: on the customer's machines, or uploaded as one file. */
 export const TARGETS = ['on-prem', 'cloud'] as const;
@@ -33,6 +34,12 @@ export interface ProjectOptions {
   sdkSpec?: string;
   /** The `@connector-kit/workspace` dev dependency spec (`--workspace-version`). @default the released range */
   workspaceSpec?: string;
+  /** The yarn version the project is for (`yarn` only): Yarn ≥2 gets its own commands, `.yarnrc.yml` and a `packageManager` pin. @default Yarn 1 */
+  yarnVersion?: string;
+  /** Packed tarballs to vendor into the project (`--from`); wins over the two specs above. @default none: the registry */
+  packs?: Packs;
+  /** The OpenAPI document the methods are generated from (`--from-openapi`), an absolute path. @default none: an example method */
+  openapi?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The package manager the project is set up for: the one that ran us, unless told otherwise.
  */
+import { spawnSync } from 'node:child_process';
 
 /** Package managers the scaffolder knows. */
 export const PACKAGE_MANAGERS = ['npm', 'yarn', 'pnpm'] as const;
@@ -31,8 +32,46 @@ export interface PackageManagerCommands {
   exec: (bin: string) => string;
 }
 
-/** Commands of `pm`. */
-export function commandsOf(pm: PackageManager): PackageManagerCommands {
+/**
+ * The version of yarn in `npm_config_user_agent` when yarn runs us (`yarn/4.5.0 npm/? node/…`).
+ * @default undefined for another package manager or none
+ */
+export function yarnVersionOf(userAgent: string | undefined = process.env.npm_config_user_agent): string | undefined {
+  return /^yarn\/(\d+\.\d+\.\d+\S*)/.exec(userAgent ?? '')?.[1];
+}
+
+/**
+ * The version `yarn --version` prints in `cwd` (corepack answers for the yarn it would run),
+ * for `--package-manager yarn` when yarn did not run us.
+ * @default undefined when yarn cannot be run: then Yarn 1's commands
+ */
+export function probeYarnVersion(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const result = spawnSync('yarn', ['--version'], { cwd, env, encoding: 'utf8', timeout: 30_000, shell: process.platform === 'win32' });
+  const version = result.status === 0 ? result.stdout.trim() : '';
+  return /^\d+\.\d+\.\d+/.test(version) ? version : undefined;
+}
+
+/** True for Yarn 2 and later ("berry", e.g. Yarn 4 from corepack), whose commands and files differ from Yarn 1's. */
+export function isYarnBerry(version: string | undefined): boolean {
+  const major = Number(version?.split('.')[0]);
+  return Number.isInteger(major) && major >= 2;
+}
+
+/**
+ * Commands of `pm`. For yarn, `yarnVersion` tells Yarn 1 from Yarn ≥2, which dropped
+ * `--frozen-lockfile` (now `--immutable`) and `install --production` (now `workspaces focus --production`).
+ */
+export function commandsOf(pm: PackageManager, yarnVersion?: string): PackageManagerCommands {
+  if (pm === 'yarn' && isYarnBerry(yarnVersion)) {
+    return {
+      install: 'yarn install',
+      installFrozen: 'yarn install --immutable',
+      installProduction: 'yarn workspaces focus --all --production',
+      lockfile: 'yarn.lock',
+      run: (script) => `yarn ${script}`,
+      exec: (bin) => `yarn run ${bin}`,
+    };
+  }
   switch (pm) {
     case 'npm':
       return {

@@ -11,8 +11,9 @@ import type { ProjectOptions } from './options.js';
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
 /** Template folders used for `options`, in the order they are applied (later ones win). */
-export function templateLayers(options: Pick<ProjectOptions, 'auth' | 'target'>): string[] {
-  return ['base', `auth-${options.auth}`, options.target];
+export function templateLayers(options: Pick<ProjectOptions, 'auth' | 'target' | 'openapi'>): string[] {
+  // From an OpenAPI document, `connector generate` writes the entry, the methods and their test.
+  return options.openapi === undefined ? ['base', `auth-${options.auth}`, options.target] : ['base', options.target];
 }
 
 /**

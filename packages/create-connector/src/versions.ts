@@ -6,8 +6,10 @@ export const VERSIONS = {
   '@connector-kit/sdk': '^0.1.0',
   '@connector-kit/workspace': '^0.1.0',
   '@types/node': '^20.19.0',
+  eslint: '^10.0.0',
   nock: '^14.0.0',
   typescript: '~5.9.0',
+  'typescript-eslint': '^8.46.0',
   vitest: '^4.1.0',
 } as const;
 

@@ -39,6 +39,9 @@ describe('resolveProjectName', () => {
 describe('toDisplayName', () => {
   it('title-cases the words of the name', () => {
     expect(toDisplayName('my-crm_connector')).toBe('My Crm Connector');
+    // Words with a spelling of their own keep it (a project named cloud-oauth was titled "Cloud Oauth").
+    expect(toDisplayName('cloud-oauth')).toBe('Cloud OAuth');
+    expect(toDisplayName('github_api-sync')).toBe('GitHub API Sync');
     expect(toDisplayName('@acme/big.data')).toBe('Big Data');
   });
 });
