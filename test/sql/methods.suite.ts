@@ -126,10 +126,14 @@ export function methodTests(target: Target, stack: () => SqlStack, suffix: strin
 
   it("selectPage: walks 100,000 rows in pages while the connector's memory stays flat", async () => {
     const big = `big_${suffix}`;
-    // 1 KB rows: the whole result is ≈100 MB, so a connector that buffered it would break the
-    // bound several times over, while a page is 2 MB. Measured on embedded, the worst case (its
-    // rows live in the connector process): paging grew RSS by ≈40 MB; the same rows read by one
-    // `query` grew it by ≈420 MB (rows in the worker, their copy in the connector, the answer).
+    // 1 KB rows: the whole result is ≈100 MB, so a connector that buffered it would hold it at
+    // least twice (the rows, then the answer's text), while a page is 2 MB. Measured on embedded,
+    // the worst case (its rows live in the connector process): paging grew RSS by ≈40 MB; the
+    // same rows read by one `query` grew it by ≈420 MB (rows in the worker, their copy in the
+    // connector, the answer). On PostgreSQL (2026-12-03): paging grew RSS by 78 MB, one `query`
+    // of all rows by 282 MB (refused as RESULT_TOO_LARGE, after the rows were held). The bound
+    // sits between, with room for a lazy collector: on a loaded CI machine paging on PostgreSQL
+    // once grew RSS by 103 MB (pages V8 had not yet collected, not rows kept).
     const width = 1000;
     await stack().ok('query', { sql: `CREATE TABLE ${big} (id int PRIMARY KEY, payload varchar(${width}) NOT NULL)` });
     expect((await stack().ok('query', { sql: sql.fill(big, 100_000, width) })).affectedRows).toBe(100_000);
@@ -162,6 +166,6 @@ export function methodTests(target: Target, stack: () => SqlStack, suffix: strin
       clearInterval(sampler);
     }
     expect(rows).toBe(100_000);
-    expect(peak - baseline, `RSS grew from ${baseline >> 20} MB to ${peak >> 20} MB`).toBeLessThan(100 * 1024 * 1024);
+    expect(peak - baseline, `RSS grew from ${baseline >> 20} MB to ${peak >> 20} MB`).toBeLessThan(200 * 1024 * 1024);
   });
 }

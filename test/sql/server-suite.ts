@@ -4,6 +4,7 @@ import { serverTarget, startSqlStack, type SqlStack, type Target } from './stack
 import { methodTests } from './methods.suite.js';
 import { configTests } from './config.suite.js';
 import { guardTests } from './guard.suite.js';
+import { cancelTests } from './cancel.suite.js';
 
 /**
  * Registers the whole method and config suite against one server database, skipped (and said
@@ -19,7 +20,7 @@ export function serverSuite(kind: 'postgres' | 'mysql', env: string, label: stri
     });
     afterAll(async () => {
       await stack
-        ?.ok('query', { sql: `DROP TABLE IF EXISTS people_${suffix}, big_${suffix}, notes_${suffix}, guard_${suffix}` })
+        ?.ok('query', { sql: `DROP TABLE IF EXISTS people_${suffix}, big_${suffix}, notes_${suffix}, guard_${suffix}, cancel_${suffix}` })
         .catch(() => undefined);
       await stack?.close();
     });
@@ -28,5 +29,6 @@ export function serverSuite(kind: 'postgres' | 'mysql', env: string, label: stri
     methodTests(registered, () => stack, suffix);
     guardTests(registered, () => stack, suffix);
     configTests(registered, () => stack, suffix);
+    cancelTests(registered, () => stack, suffix);
   });
 }

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { expect, vi } from 'vitest';
 import type { Workspace } from '@connector-kit/workspace';
 import { generateKeyPair } from '@connector-kit/sdk/secrets';
@@ -70,7 +72,17 @@ export interface SqlStack {
 /** Starts a workspace and the SQL connector, configured for `target`. */
 export async function startSqlStack(target: Target): Promise<SqlStack> {
   const dir = tempDir('ck-sql-');
-  const ws = await startTestWorkspace(dir.path, storeOptions());
+  // The workspace's warnings (an instance dropped, a socket closed) and the connector's last
+  // lines go into the message of a failed call: an instance that went offline says why.
+  const warnings: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      warnings.push(String(chunk).trim());
+      if (warnings.length > 20) warnings.shift();
+      done();
+    },
+  });
+  const ws = await startTestWorkspace(dir.path, { ...storeOptions(), logger: pino({ level: 'warn' }, sink) });
   const added = await admin(ws, 'POST', 'connectors', { name: 'sql', connectorId: 'sql' });
   expect(added.status).toBe(201);
   const keys = await generateKeyPair(2048);
@@ -86,11 +98,21 @@ export async function startSqlStack(target: Target): Promise<SqlStack> {
   });
   await vi.waitFor(async () => expect(await onlineInstances(ws, 'sql')).toHaveLength(1), { timeout: 30_000, interval: 100 });
 
-  const call = (method: string, args: unknown = {}, timeoutMs = 60_000) =>
-    admin(ws, 'POST', 'connectors/sql/call', { method, args, timeoutMs });
+  const diagnostics = () =>
+    `\n--- workspace warnings:\n${warnings.join('\n')}\n--- connector (${connector.alive() ? 'running' : 'exited'}), last lines:\n${connector
+      .output()
+      .split('\n')
+      .slice(-15)
+      .join('\n')}`;
+  const call = async (method: string, args: unknown = {}, timeoutMs = 60_000) => {
+    const answer = await admin(ws, 'POST', 'connectors/sql/call', { method, args, timeoutMs });
+    // A connector that is not there is never what a test expects: say why it went.
+    if (answer.status === 503) throw new Error(`${method}: ${JSON.stringify(answer.body)}${diagnostics()}`);
+    return answer;
+  };
   const ok = async (method: string, args: unknown = {}) => {
     const { status, body } = await call(method, args);
-    if (status !== 200) throw new Error(`${method} failed (${status}): ${JSON.stringify(body)}`);
+    if (status !== 200) throw new Error(`${method} failed (${status}): ${JSON.stringify(body)}${diagnostics()}`);
     return body.result;
   };
   const health = async () => (await onlineInstances(ws, 'sql'))[0]?.health ?? null;

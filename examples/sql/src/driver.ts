@@ -30,16 +30,27 @@ export interface Session {
   query(sql: string, values?: readonly SqlValue[]): Promise<QueryResult>;
 }
 
-/** A connection pool (or the embedded database) for one config. */
-export interface Driver extends Session {
+/**
+ * A connection pool (or the embedded database) for one config. `signal` is the call's
+ * `ctx.signal`: when it aborts, the call stops waiting for a connection and its statement is
+ * cancelled in the database (drivers/cancel.ts); the call then fails with the signal's reason.
+ */
+export interface Driver {
   /** `postgres` (PostgreSQL and the embedded PGlite) or `mysql` (MySQL and MariaDB). */
   readonly dialect: Dialect;
   /** Which config `type` this driver serves and where, for error messages. */
   readonly site: ErrorSite;
+  /** Runs one statement, as {@link Session.query}, on a connection of its own. */
+  query(sql: string, values?: readonly SqlValue[], signal?: AbortSignal): Promise<QueryResult>;
   /** A cheap round trip (`SELECT 1`) for the health check. */
   ping(): Promise<void>;
   /** Runs `work` on one connection between BEGIN and COMMIT; rolls back when it throws. */
-  transaction<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  transaction<T>(work: (session: Session) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Closes every connection. Called once, after the last call using this driver has finished. */
   close(): Promise<void>;
+}
+
+/** `driver` as a Session whose statements are cancelled when `signal` aborts (paging, catalog reads). */
+export function cancellable(driver: Driver, signal: AbortSignal | undefined): Session {
+  return { query: (sql, values) => driver.query(sql, values, signal) };
 }

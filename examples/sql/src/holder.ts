@@ -70,24 +70,28 @@ export class DriverHolder {
 
   /**
    * Runs `work` with the driver of the current config, keeping that driver open until `work`
-   * settles. Database errors come out as `ConnectorError`s (errors.ts).
+   * settles. Database errors come out as `ConnectorError`s (errors.ts). `signal` is the call's
+   * `ctx.signal`: once it aborted, the call fails with its reason (the `TIMEOUT` or `CANCELLED`
+   * the caller was answered), not with the error of the statement it cancelled.
    * @throws ConnectorError `NOT_CONFIGURED` when no config starts within `waitMs`; the start failure when the config is invalid
    */
-  async use<T>(work: (driver: Driver) => Promise<T>): Promise<T> {
-    const entry = this.#current === undefined ? await this.#acquire() : this.#lease(this.#current);
+  async use<T>(work: (driver: Driver) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const entry = this.#current === undefined ? await this.#acquire(signal) : this.#lease(this.#current);
     try {
+      signal?.throwIfAborted();
       return await work(entry.driver);
     } catch (error) {
-      throw toConnectorError(error, entry.driver.site);
+      throw toConnectorError(signal?.aborted ? signal.reason : error, entry.driver.site);
     } finally {
       entry.leases -= 1;
       if (entry.retired && entry.leases === 0) void this.#close(entry);
     }
   }
 
-  async #acquire(): Promise<Entry> {
+  async #acquire(signal: AbortSignal | undefined): Promise<Entry> {
     const deadline = Date.now() + (this.#options.waitMs ?? 60_000);
     for (;;) {
+      signal?.throwIfAborted();
       if (this.#failure !== undefined) throw this.#failure;
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -100,11 +104,14 @@ export class DriverHolder {
         );
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake.push(() => {
+        const done = (): void => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
           resolve();
-        });
+        };
+        const timer = setTimeout(done, left);
+        signal?.addEventListener('abort', done, { once: true });
+        this.#wake.push(done);
       });
       if (this.#current !== undefined) return this.#lease(this.#current);
     }

@@ -8,6 +8,12 @@
  * when `type` is set to embedded (not only defaulted), so "healthy" means the database answered. It is one connection, so calls take turns, and each
  * call uses it as a call uses a PostgreSQL connection (pg-session.ts: readOnly, the reset after
  * it). `statementTimeout` has no effect here.
+ *
+ * A call's aborted `ctx.signal` (cancel.ts) stops what has not reached the database: a call still
+ * waiting for its turn never runs, and a transaction sends no further statement. A statement
+ * already running cannot be stopped: PGlite runs it to its end inside the worker's one thread,
+ * whose WebAssembly memory no other thread can reach to raise PostgreSQL's cancel flag, and ending
+ * the worker would lose the in-memory database. The call is answered at its deadline all the same.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -93,9 +99,11 @@ export function openEmbedded(settings: Extract<Settings, { type: 'embedded' }>, 
   let worker: EmbeddedWorker | undefined;
   // One connection: a call must not interleave with another one's statements.
   let turn: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(call: (db: EmbeddedWorker) => Promise<T>): Promise<T> => {
+  const exclusive = <T>(call: (db: EmbeddedWorker) => Promise<T>, signal?: AbortSignal): Promise<T> => {
     let db: EmbeddedWorker | undefined;
     const run = turn.then(() => {
+      // A call aborted while it waited for its turn never runs.
+      signal?.throwIfAborted();
       // A worker that died (e.g. out of memory) is replaced on the next statement.
       if (worker === undefined || worker.failed) worker = new EmbeddedWorker(settings.readOnly);
       db = worker;
@@ -115,14 +123,15 @@ export function openEmbedded(settings: Extract<Settings, { type: 'embedded' }>, 
   return {
     dialect: postgresDialect,
     site,
-    query: (sql, values) => exclusive((db) => runQuery(db, options, sql, values)),
+    query: (sql, values, signal) => exclusive((db) => runQuery(db, options, sql, values), signal),
     // A real round trip, so the first health check after a config boots the database (unless
     // embedded is only the default and nothing has used it yet).
     ping: async () => {
       if (!bootOnPing && (worker === undefined || worker.failed)) return;
       await exclusive((db) => db.query('SELECT 1'));
     },
-    transaction: <T>(work: (session: Session) => Promise<T>): Promise<T> => exclusive((db) => runTransaction(db, options, work)),
+    transaction: <T>(work: (session: Session) => Promise<T>, signal?: AbortSignal): Promise<T> =>
+      exclusive((db) => runTransaction(db, options, work, signal), signal),
     close: async () => {
       await turn;
       await worker?.close();

@@ -12,6 +12,7 @@ import { addressOf, portOf, type ServerSettings } from '../settings.js';
 import { tlsOptions } from '../ssl.js';
 import { readOnlyRefusal } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { unlessAborted, watchCancel } from './cancel.js';
 
 type Connection = mysql.PoolConnection;
 
@@ -50,17 +51,21 @@ const SERVER_STATUS_IN_TRANS_READONLY = 0x2000;
  */
 export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>, logger: Logger): Driver {
   const ssl = tlsOptions(settings);
-  const pool = mysql.createPool({
+  // What every connection of this config opens with: the pool's, and the one a cancel uses.
+  const connectionOptions: mysql.ConnectionOptions = {
     host: settings.host,
     port: portOf(settings),
     ...(settings.database === undefined ? {} : { database: settings.database }),
     ...(settings.user === undefined ? {} : { user: settings.user }),
     ...(settings.password === undefined ? {} : { password: settings.password }),
     ...(ssl === undefined ? {} : { ssl }),
+    connectTimeout: 10_000,
+  };
+  const pool = mysql.createPool({
+    ...connectionOptions,
     connectionLimit: settings.poolSize,
     maxIdle: settings.poolSize,
     idleTimeout: 30_000,
-    connectTimeout: 10_000,
     enableKeepAlive: true,
     // The same JSON-safe values as PostgreSQL: dates as the server prints them, BIGINT and DECIMAL as strings.
     dateStrings: true,
@@ -137,14 +142,39 @@ export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>, 
     }
   }
 
-  /** Runs `call` on one connection, in the call's read-only transaction when readOnly is on. */
-  async function withConnection<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = await acquire();
+  /**
+   * Stops the statement running on connection `threadId` (cancel.ts) with `KILL QUERY`, from a
+   * connection of its own: the pool may have none to spare. The same user may kill its own
+   * statements; the connection stays open, and a connection that runs nothing ignores it.
+   */
+  async function killQuery(threadId: number): Promise<void> {
+    const control = await mysql.createConnection(connectionOptions);
     try {
+      // A thread id is an integer the server gave: it can be part of the text (KILL takes no placeholder).
+      await control.query(`KILL QUERY ${Math.trunc(threadId)}`);
+    } finally {
+      await control.end().catch(() => control.destroy());
+    }
+  }
+
+  /**
+   * Runs `call` on one connection, in the call's read-only transaction when readOnly is on. When
+   * `signal` aborts, the call stops waiting for a connection, or its statement is killed in the
+   * server; the connection is reset once the kill was answered.
+   */
+  async function withConnection<T>(call: (connection: Connection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const connection = await unlessAborted(acquire(), signal, (late) => late.release());
+    const threadId = connection.threadId;
+    const watch = watchCancel(signal, () => killQuery(threadId), logger, `a statement on MySQL connection ${threadId}`);
+    try {
+      signal?.throwIfAborted();
       if (settings.readOnly) await startReadOnly(connection);
       return await call(connection);
     } finally {
-      const restored = restore(connection).finally(() => restoring.delete(restored));
+      const restored = watch
+        .end()
+        .then(() => restore(connection))
+        .finally(() => restoring.delete(restored));
       restoring.add(restored);
     }
   }
@@ -164,7 +194,7 @@ export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>, 
   return {
     dialect: mysqlDialect,
     site,
-    query: (sql, values) => withConnection((connection) => run(connection, sql, values)),
+    query: (sql, values, signal) => withConnection((connection) => run(connection, sql, values), signal),
     async ping() {
       // The connector's own statement changes no session state: no reset needed.
       const connection = await acquire();
@@ -176,9 +206,15 @@ export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>, 
         throw error;
       }
     },
-    transaction: <T>(work: (session: Session) => Promise<T>): Promise<T> =>
+    transaction: <T>(work: (session: Session) => Promise<T>, signal?: AbortSignal): Promise<T> =>
       withConnection(async (connection) => {
-        const session: Session = { query: (sql, values) => run(connection, sql, values) };
+        const session: Session = {
+          query: (sql, values) => {
+            // An aborted call sends no further statement; the one it was running is killed.
+            signal?.throwIfAborted();
+            return run(connection, sql, values);
+          },
+        };
         // Already in the call's read-only XA transaction: the reset rolls it back.
         if (settings.readOnly) return work(session);
         await connection.query('START TRANSACTION');
@@ -191,7 +227,7 @@ export function openMysql(settings: Extract<ServerSettings, { type: 'mysql' }>, 
           await connection.query('ROLLBACK').catch(() => undefined);
           throw error;
         }
-      }),
+      }, signal),
     async close() {
       await Promise.all(restoring);
       await pool.end();

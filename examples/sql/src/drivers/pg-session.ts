@@ -64,14 +64,22 @@ export function runQuery(conn: PgConnection, options: PgCallOptions, sql: string
  * Runs `work` in one transaction. Without readOnly it commits, or rolls back when `work` throws;
  * with readOnly there is nothing to commit and restoreSession rolls it back.
  * @throws ConnectorError `READ_ONLY` when a statement made the transaction read-write, or ended it before the next one
+ * @throws the reason of `signal` for a statement after it aborted
  */
-export async function runTransaction<T>(conn: PgConnection, options: PgCallOptions, work: (session: Session) => Promise<T>): Promise<T> {
+export async function runTransaction<T>(
+  conn: PgConnection,
+  options: PgCallOptions,
+  work: (session: Session) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const begin = conn.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
   // Awaited with the first statement; handled here too in case `work` throws before it runs one.
   begin.catch(() => undefined);
   let count = 0;
   const session: Session = {
     async query(sql, values) {
+      // An aborted call sends no further statement; the one it was running is cancelled (cancel.ts).
+      signal?.throwIfAborted();
       count += 1;
       if (count === 1) {
         // The first statement may still set the isolation level (SET TRANSACTION ISOLATION LEVEL …).

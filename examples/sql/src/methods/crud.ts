@@ -15,11 +15,11 @@ const nonEmpty = (what: string) =>
 
 /** The convenience methods. */
 export function crudMethods(holder: DriverHolder) {
-  const run = (build: (dialect: Dialect) => Statement) =>
+  const run = (build: (dialect: Dialect) => Statement, signal: AbortSignal) =>
     holder.use((driver) => {
       const { sql, values } = build(driver.dialect);
-      return driver.query(sql, values);
-    });
+      return driver.query(sql, values, signal);
+    }, signal);
 
   return {
     select: defineMethod({
@@ -35,8 +35,8 @@ export function crudMethods(holder: DriverHolder) {
       output: result,
       idempotent: true,
       examples: [{ input: { table: 'customers', where: { country: 'GB' }, orderBy: ['id'] } }],
-      handler: (input) =>
-        run((dialect) => selectStatement(dialect, { ...input, where: input.where as Record<string, SqlValue> | undefined })),
+      handler: (input, ctx) =>
+        run((dialect) => selectStatement(dialect, { ...input, where: input.where as Record<string, SqlValue> | undefined }), ctx.signal),
     }),
 
     insert: defineMethod({
@@ -44,7 +44,8 @@ export function crudMethods(holder: DriverHolder) {
       input: z.object({ table: tableName, rows: z.array(row).min(1).max(1000).describe('Rows as column → value') }),
       output: result,
       examples: [{ input: { table: 'customers', rows: [{ name: 'Katherine Johnson', email: 'katherine@example.com', country: 'US' }] } }],
-      handler: ({ table, rows }) => run((dialect) => insertStatement(dialect, { table, rows: rows as Array<Record<string, SqlValue>> })),
+      handler: ({ table, rows }, ctx) =>
+        run((dialect) => insertStatement(dialect, { table, rows: rows as Array<Record<string, SqlValue>> }), ctx.signal),
     }),
 
     update: defineMethod({
@@ -56,9 +57,10 @@ export function crudMethods(holder: DriverHolder) {
       }),
       output: result,
       examples: [{ input: { table: 'customers', set: { country: 'FR' }, where: { id: 3 } } }],
-      handler: ({ table, set, where }) =>
-        run((dialect) =>
-          updateStatement(dialect, { table, set: set as Record<string, SqlValue>, where: where as Record<string, SqlValue> }),
+      handler: ({ table, set, where }, ctx) =>
+        run(
+          (dialect) => updateStatement(dialect, { table, set: set as Record<string, SqlValue>, where: where as Record<string, SqlValue> }),
+          ctx.signal,
         ),
     }),
 
@@ -67,7 +69,8 @@ export function crudMethods(holder: DriverHolder) {
       input: z.object({ table: tableName, where: nonEmpty('delete').describe('Column = value conditions; required') }),
       output: result,
       examples: [{ input: { table: 'orders', where: { id: 2 } } }],
-      handler: ({ table, where }) => run((dialect) => deleteStatement(dialect, { table, where: where as Record<string, SqlValue> })),
+      handler: ({ table, where }, ctx) =>
+        run((dialect) => deleteStatement(dialect, { table, where: where as Record<string, SqlValue> }), ctx.signal),
     }),
   };
 }

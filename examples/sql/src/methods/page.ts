@@ -2,6 +2,7 @@
 import { defineMethod, z } from '@connector-kit/sdk';
 import type { DriverHolder } from '../holder.js';
 import { readPage } from '../paging.js';
+import { cancellable } from '../driver.js';
 import { bound, column, row, sql, values } from './shapes.js';
 
 /** The paging method. */
@@ -27,9 +28,15 @@ export function pageMethods(holder: DriverHolder) {
       examples: [
         { input: { sql: 'SELECT id, customer_id, total FROM orders WHERE total > $1', values: [20], orderBy: ['id'], pageSize: 2 } },
       ],
-      handler: (input) =>
-        holder.use((driver) =>
-          readPage(driver, driver.dialect, { ...input, values: bound(input.values), cursor: input.cursor ?? undefined }),
+      handler: (input, ctx) =>
+        holder.use(
+          (driver) =>
+            readPage(cancellable(driver, ctx.signal), driver.dialect, {
+              ...input,
+              values: bound(input.values),
+              cursor: input.cursor ?? undefined,
+            }),
+          ctx.signal,
         ),
     }),
   };

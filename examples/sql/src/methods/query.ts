@@ -23,7 +23,7 @@ export function queryMethods(holder: DriverHolder) {
           output: { rows: [], columns: [], affectedRows: 1 },
         },
       ],
-      handler: ({ sql, values }) => holder.use((driver) => driver.query(sql, bound(values))),
+      handler: ({ sql, values }, ctx) => holder.use((driver) => driver.query(sql, bound(values), ctx.signal), ctx.signal),
     }),
 
     transaction: defineMethod({
@@ -40,19 +40,21 @@ export function queryMethods(holder: DriverHolder) {
           },
         },
       ],
-      handler: ({ statements }) =>
-        holder.use((driver) =>
-          driver.transaction(async (session) => {
-            const results = [];
-            for (const [index, step] of statements.entries()) {
-              try {
-                results.push(await session.query(step.sql, bound(step.values)));
-              } catch (error) {
-                throw inStatement(toConnectorError(error, driver.site), index, statements.length);
+      handler: ({ statements }, ctx) =>
+        holder.use(
+          (driver) =>
+            driver.transaction(async (session) => {
+              const results = [];
+              for (const [index, step] of statements.entries()) {
+                try {
+                  results.push(await session.query(step.sql, bound(step.values)));
+                } catch (error) {
+                  throw inStatement(toConnectorError(error, driver.site), index, statements.length);
+                }
               }
-            }
-            return { results };
-          }),
+              return { results };
+            }, ctx.signal),
+          ctx.signal,
         ),
     }),
   };

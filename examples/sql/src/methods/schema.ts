@@ -1,6 +1,7 @@
 /** `tables` and `describe`: what the database holds, for autocomplete in the workspace. */
 import { defineMethod, z } from '@connector-kit/sdk';
 import { describeTable, listTables } from '../catalog.js';
+import { cancellable } from '../driver.js';
 import type { DriverHolder } from '../holder.js';
 import { tableName } from './shapes.js';
 
@@ -15,7 +16,8 @@ export function schemaMethods(holder: DriverHolder) {
       }),
       idempotent: true,
       examples: [{ input: {}, output: { tables: [{ schema: 'public', name: 'customers', type: 'table' }] } }],
-      handler: () => holder.use(async (driver) => ({ tables: await listTables(driver, driver.dialect) })),
+      handler: (_input, ctx) =>
+        holder.use(async (driver) => ({ tables: await listTables(cancellable(driver, ctx.signal), driver.dialect) }), ctx.signal),
     }),
 
     describe: defineMethod({
@@ -30,7 +32,8 @@ export function schemaMethods(holder: DriverHolder) {
       }),
       idempotent: true,
       examples: [{ input: { table: 'customers' } }],
-      handler: ({ table }) => holder.use((driver) => describeTable(driver, driver.dialect, table)),
+      handler: ({ table }, ctx) =>
+        holder.use((driver) => describeTable(cancellable(driver, ctx.signal), driver.dialect, table), ctx.signal),
     }),
   };
 }
