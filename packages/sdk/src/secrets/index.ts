@@ -15,3 +15,4 @@ export {
   encryptSecret,
   decryptSecret,
 } from './jwe.js';
+export { keyProofMessage, signKeyProof, verifyKeyProof } from './proof.js';

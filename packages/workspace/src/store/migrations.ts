@@ -102,6 +102,63 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE tasks ALTER COLUMN connector DROP NOT NULL`,
     ],
   },
+  {
+    version: 3,
+    name: 'registration trust',
+    statements: [
+      // Issue 13 finding 1: a registration token has an id (to list and revoke it), an expiry
+      // and a number of uses. Tokens made before this migration keep working without either
+      // (expires and max_uses NULL), until they are revoked.
+      `ALTER TABLE registration_tokens ADD COLUMN id text`,
+      `UPDATE registration_tokens SET id = 'old' || substr(token_hash, 1, 12)`,
+      `ALTER TABLE registration_tokens ALTER COLUMN id SET NOT NULL`,
+      `CREATE UNIQUE INDEX registration_tokens_by_id ON registration_tokens (id)`,
+      `ALTER TABLE registration_tokens ADD COLUMN expires timestamptz`,
+      `ALTER TABLE registration_tokens ADD COLUMN max_uses integer`,
+      `ALTER TABLE registration_tokens ADD COLUMN uses integer NOT NULL DEFAULT 0`,
+      `ALTER TABLE registration_tokens ADD COLUMN last_used timestamptz`,
+      // A revoked instance's key opens nothing: not /connect, not the transport.
+      `ALTER TABLE instances ADD COLUMN revoked timestamptz`,
+      `ALTER TABLE instances ADD COLUMN token_id text`,
+      // The instance whose manifest (config schema, methods) and public key the workspace
+      // accepted: a registration no longer replaces them just by being the newest.
+      `ALTER TABLE connectors ADD COLUMN manifest_instance text`,
+      `UPDATE connectors c SET manifest_instance =
+         (SELECT i.id FROM instances i WHERE i.connector = c.name ORDER BY i.created DESC, i.id DESC LIMIT 1)`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'webhook subscriptions',
+    statements: [
+      // Issue 19 item 4: a webhook attached to a connector, which subscribed its provider to it
+      // (§8 webhook-subscriptions), and the state its subscribe returned, for the unsubscribe.
+      `ALTER TABLE webhooks ADD COLUMN connector text`,
+      `ALTER TABLE webhooks ADD COLUMN subscription jsonb`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'connector keys',
+    statements: [
+      // The public keys a connector's instances registered with, by key id (the `kid` of the
+      // JWEs encrypted to it; 'none' for instances without a key), and whether the admin
+      // accepted them. Secrets are encrypted to every accepted key (issue 13 finding 1).
+      `CREATE TABLE connector_keys (
+        connector text NOT NULL REFERENCES connectors (name) ON DELETE CASCADE,
+        kid text NOT NULL,
+        public_key text,
+        state text NOT NULL CHECK (state IN ('accepted', 'pending', 'revoked')),
+        created timestamptz NOT NULL DEFAULT clock_timestamp(),
+        decided timestamptz,
+        PRIMARY KEY (connector, kid)
+      )`,
+      // Approved one by one by the admin: a v1 instance, which cannot prove it holds its key.
+      `ALTER TABLE instances ADD COLUMN approved boolean NOT NULL DEFAULT false`,
+      // Set once an instance proved it holds its key: from then on, unproven instances wait for approval.
+      `ALTER TABLE connectors ADD COLUMN proof_required boolean NOT NULL DEFAULT false`,
+    ],
+  },
 ];
 
 /** Arbitrary constant naming this schema's advisory lock. */

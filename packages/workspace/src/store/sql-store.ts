@@ -9,12 +9,17 @@ import { migrate } from './migrations.js';
 import type {
   BlobRecord,
   ConfigEntry,
+  ConnectorKeyRecord,
   ConnectorRecord,
   InstanceRecord,
+  KeyState,
   NewBlob,
   NewInstance,
   NewTask,
   NewWebhookTask,
+  RegistrationTokenCheck,
+  RegistrationTokenLimits,
+  RegistrationTokenRecord,
   SqlDriver,
   Store,
   TaskRecord,
@@ -55,6 +60,30 @@ const toInstance = (r: Row): InstanceRecord => ({
   manifest: r.manifest as ConnectorSchema,
   created: r.created as Date,
   lastSeen: (r.last_seen as Date | null) ?? null,
+  revoked: (r.revoked as Date | null) ?? null,
+  tokenId: (r.token_id as string | null) ?? null,
+  approved: r.approved === true,
+});
+
+const toKey = (r: Row): ConnectorKeyRecord => ({
+  connector: r.connector as string,
+  kid: r.kid as string,
+  publicKey: (r.public_key as string | null) ?? null,
+  state: r.state as KeyState,
+  created: r.created as Date,
+  decided: (r.decided as Date | null) ?? null,
+});
+const KEY_COLUMNS = 'connector, kid, public_key, state, created, decided';
+
+const toToken = (r: Row): RegistrationTokenRecord => ({
+  id: r.id as string,
+  connector: r.connector as string,
+  created: r.created as Date,
+  expires: (r.expires as Date | null) ?? null,
+  maxUses: (r.max_uses as number | null) ?? null,
+  uses: r.uses as number,
+  lastUsed: (r.last_used as Date | null) ?? null,
+  revoked: r.revoked as boolean,
 });
 
 const toTask = (r: Row): TaskRecord => ({
@@ -80,14 +109,19 @@ const toBlob = (r: Row): BlobRecord => ({
   created: r.created as Date,
 });
 
+const WEBHOOK_COLUMNS = 'id, name, secret, connector, subscription, created';
+
 const toWebhook = (r: Row): WebhookRecord => ({
   id: r.id as string,
   name: r.name as string,
   secret: (r.secret as string | null) ?? null,
+  connector: (r.connector as string | null) ?? null,
+  subscription: r.subscription ?? null,
   created: r.created as Date,
 });
 
-const INSTANCE_COLUMNS = 'id, connector, name, version, deployment, public_key, manifest, created, last_seen';
+const INSTANCE_COLUMNS = 'id, connector, name, version, deployment, public_key, manifest, created, last_seen, revoked, token_id, approved';
+const TOKEN_COLUMNS = 'id, connector, created, expires, max_uses, uses, last_used, revoked';
 const TASK_COLUMNS = 'id, connector, instance, name, data, status, idempotency_key, created, updated';
 const BLOB_COLUMNS = 'id, connector, task_id, name, size, mimetype, meta, created';
 
@@ -131,23 +165,89 @@ export class SqlStore implements Store {
     return rows.map(toConnector);
   }
 
-  async addRegistrationToken(connector: string, tokenHash: string): Promise<void> {
-    await this.db.query('INSERT INTO registration_tokens (token_hash, connector) VALUES ($1, $2)', [tokenHash, connector]);
+  async deleteConnector(name: string): Promise<boolean> {
+    // Tasks and blobs reference the connector with ON DELETE CASCADE, like tokens, instances and config.
+    const rows = await this.db.query('DELETE FROM connectors WHERE name = $1 RETURNING name', [name]);
+    return rows.length > 0;
+  }
+
+  async addRegistrationToken(
+    connector: string,
+    tokenHash: string,
+    limits: RegistrationTokenLimits = { ttlMs: null, maxUses: null },
+  ): Promise<RegistrationTokenRecord> {
+    // The database's clock decides expiry, at creation and at use: one clock, whatever the app host's.
+    const rows = await this.db.query(
+      `INSERT INTO registration_tokens (token_hash, connector, id, expires, max_uses)
+       VALUES ($1, $2, $3, CASE WHEN $4::double precision IS NULL THEN NULL ELSE now() + $4::double precision * interval '1 millisecond' END, $5)
+       RETURNING ${TOKEN_COLUMNS}`,
+      [tokenHash, connector, `tok_${shortId()}`, limits.ttlMs, limits.maxUses],
+    );
+    return toToken(rows[0]!);
   }
 
   async findConnectorByToken(tokenHash: string): Promise<ConnectorRecord | undefined> {
+    const check = await this.checkRegistrationToken(tokenHash);
+    return check.ok ? check.connector : undefined;
+  }
+
+  async checkRegistrationToken(tokenHash: string): Promise<RegistrationTokenCheck> {
     const rows = await this.db.query(
-      `SELECT c.name, c.connector_id, c.created FROM registration_tokens t
-       JOIN connectors c ON c.name = t.connector WHERE t.token_hash = $1 AND NOT t.revoked`,
+      `SELECT c.name, c.connector_id, c.created, t.id AS token_id, t.revoked,
+         (t.expires IS NOT NULL AND t.expires <= now()) AS expired,
+         (t.max_uses IS NOT NULL AND t.uses >= t.max_uses) AS used_up
+       FROM registration_tokens t JOIN connectors c ON c.name = t.connector WHERE t.token_hash = $1`,
       [tokenHash],
     );
-    return rows[0] && toConnector(rows[0]);
+    const row = rows[0];
+    if (!row) return { ok: false, reason: 'unknown' };
+    if (row.revoked) return { ok: false, reason: 'revoked' };
+    if (row.expired) return { ok: false, reason: 'expired' };
+    if (row.used_up) return { ok: false, reason: 'used up' };
+    return { ok: true, connector: toConnector(row), tokenId: row.token_id as string };
+  }
+
+  async useRegistrationToken(tokenHash: string): Promise<RegistrationTokenCheck> {
+    // One statement: the row lock makes concurrent uses of the last allowed one queue, and the
+    // WHERE, evaluated again after the wait, lets only the first through.
+    const rows = await this.db.query(
+      `UPDATE registration_tokens t SET uses = t.uses + 1, last_used = now() FROM connectors c
+       WHERE c.name = t.connector AND t.token_hash = $1 AND NOT t.revoked
+         AND (t.expires IS NULL OR t.expires > now()) AND (t.max_uses IS NULL OR t.uses < t.max_uses)
+       RETURNING t.id AS token_id, c.name, c.connector_id, c.created`,
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (row) return { ok: true, connector: toConnector(row), tokenId: row.token_id as string };
+    const check = await this.checkRegistrationToken(tokenHash);
+    // Valid when looked at again: a concurrent registration took its last use in between.
+    return check.ok ? { ok: false, reason: 'used up' } : check;
+  }
+
+  async listRegistrationTokens(connector: string): Promise<RegistrationTokenRecord[]> {
+    const rows = await this.db.query(`SELECT ${TOKEN_COLUMNS} FROM registration_tokens WHERE connector = $1 ORDER BY created DESC, id`, [
+      connector,
+    ]);
+    return rows.map(toToken);
+  }
+
+  async revokeRegistrationTokens(connector: string, id?: string): Promise<number> {
+    const rows =
+      id === undefined
+        ? await this.db.query('UPDATE registration_tokens SET revoked = true WHERE connector = $1 AND NOT revoked RETURNING id', [
+            connector,
+          ])
+        : await this.db.query(
+            'UPDATE registration_tokens SET revoked = true WHERE connector = $1 AND id = $2 AND NOT revoked RETURNING id',
+            [connector, id],
+          );
+    return rows.length;
   }
 
   async createInstance(instance: NewInstance): Promise<InstanceRecord> {
     const rows = await this.db.query(
-      `INSERT INTO instances (id, connector, name, version, deployment, public_key, key_hash, manifest)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json) RETURNING ${INSTANCE_COLUMNS}`,
+      `INSERT INTO instances (id, connector, name, version, deployment, public_key, key_hash, manifest, token_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9) RETURNING ${INSTANCE_COLUMNS}`,
       [
         shortId(),
         instance.connector,
@@ -157,6 +257,7 @@ export class SqlStore implements Store {
         instance.publicKey,
         instance.keyHash,
         JSON.stringify(instance.manifest),
+        instance.tokenId ?? null,
       ],
     );
     return toInstance(rows[0]!);
@@ -176,6 +277,80 @@ export class SqlStore implements Store {
     const rows = await this.db.query(
       `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE connector = $1 ORDER BY created DESC, id DESC LIMIT 1`,
       [connector],
+    );
+    return rows[0] && toInstance(rows[0]);
+  }
+
+  async acceptedInstance(connector: string): Promise<InstanceRecord | undefined> {
+    const columns = INSTANCE_COLUMNS.split(', ')
+      .map((c) => `i.${c}`)
+      .join(', ');
+    const rows = await this.db.query(
+      `SELECT ${columns} FROM connectors c JOIN instances i ON i.id = c.manifest_instance AND i.connector = c.name WHERE c.name = $1`,
+      [connector],
+    );
+    return rows[0] && toInstance(rows[0]);
+  }
+
+  async acceptManifest(connector: string, instanceId: string): Promise<void> {
+    await this.db.query(
+      'UPDATE connectors SET manifest_instance = $2 WHERE name = $1 AND EXISTS (SELECT 1 FROM instances WHERE id = $2 AND connector = $1)',
+      [connector, instanceId],
+    );
+  }
+
+  async addKey(connector: string, kid: string, publicKey: string | null): Promise<ConnectorKeyRecord> {
+    const add = async (db: SqlDriver): Promise<ConnectorKeyRecord> => {
+      // The connector's row lock orders concurrent first registrations: one key is the first.
+      await db.query('SELECT name FROM connectors WHERE name = $1 FOR UPDATE', [connector]);
+      await db.query(
+        `INSERT INTO connector_keys (connector, kid, public_key, state, decided)
+         SELECT $1, $2, $3, s.state, CASE WHEN s.state = 'accepted' THEN clock_timestamp() END
+         FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM connector_keys WHERE connector = $1) THEN 'pending' ELSE 'accepted' END AS state) s
+         ON CONFLICT (connector, kid) DO NOTHING`,
+        [connector, kid, publicKey],
+      );
+      const rows = await db.query(`SELECT ${KEY_COLUMNS} FROM connector_keys WHERE connector = $1 AND kid = $2`, [connector, kid]);
+      return toKey(rows[0]!);
+    };
+    return this.db.transaction ? this.db.transaction(add) : add(this.db);
+  }
+
+  async getKey(connector: string, kid: string): Promise<ConnectorKeyRecord | undefined> {
+    const rows = await this.db.query(`SELECT ${KEY_COLUMNS} FROM connector_keys WHERE connector = $1 AND kid = $2`, [connector, kid]);
+    return rows[0] && toKey(rows[0]);
+  }
+
+  async listKeys(connector: string): Promise<ConnectorKeyRecord[]> {
+    const rows = await this.db.query(`SELECT ${KEY_COLUMNS} FROM connector_keys WHERE connector = $1 ORDER BY created, kid`, [connector]);
+    return rows.map(toKey);
+  }
+
+  async setKeyState(connector: string, kid: string, state: KeyState): Promise<void> {
+    await this.db.query('UPDATE connector_keys SET state = $3, decided = clock_timestamp() WHERE connector = $1 AND kid = $2', [
+      connector,
+      kid,
+      state,
+    ]);
+  }
+
+  async approveInstance(connector: string, instanceId: string): Promise<void> {
+    await this.db.query('UPDATE instances SET approved = true WHERE id = $1 AND connector = $2', [instanceId, connector]);
+  }
+
+  async proofRequired(connector: string): Promise<boolean> {
+    const rows = await this.db.query<{ proof_required: boolean }>('SELECT proof_required FROM connectors WHERE name = $1', [connector]);
+    return rows[0]?.proof_required === true;
+  }
+
+  async requireProof(connector: string): Promise<void> {
+    await this.db.query('UPDATE connectors SET proof_required = true WHERE name = $1 AND NOT proof_required', [connector]);
+  }
+
+  async revokeInstance(connector: string, instanceId: string): Promise<InstanceRecord | undefined> {
+    const rows = await this.db.query(
+      `UPDATE instances SET revoked = coalesce(revoked, now()) WHERE id = $1 AND connector = $2 RETURNING ${INSTANCE_COLUMNS}`,
+      [instanceId, connector],
     );
     return rows[0] && toInstance(rows[0]);
   }
@@ -264,13 +439,12 @@ export class SqlStore implements Store {
     return rows.map(toTask);
   }
 
-  async createWebhook(webhook: { id: string; name: string; secret: string | null }): Promise<WebhookRecord> {
+  async createWebhook(webhook: { id: string; name: string; secret: string | null; connector?: string | null }): Promise<WebhookRecord> {
     try {
-      const rows = await this.db.query('INSERT INTO webhooks (id, name, secret) VALUES ($1, $2, $3) RETURNING id, name, secret, created', [
-        webhook.id,
-        webhook.name,
-        webhook.secret,
-      ]);
+      const rows = await this.db.query(
+        `INSERT INTO webhooks (id, name, secret, connector) VALUES ($1, $2, $3, $4) RETURNING ${WEBHOOK_COLUMNS}`,
+        [webhook.id, webhook.name, webhook.secret, webhook.connector ?? null],
+      );
       return toWebhook(rows[0]!);
     } catch (error) {
       if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
@@ -280,13 +454,17 @@ export class SqlStore implements Store {
     }
   }
 
+  async setWebhookSubscription(id: string, subscription: unknown): Promise<void> {
+    await this.db.query('UPDATE webhooks SET subscription = $2::jsonb WHERE id = $1', [id, JSON.stringify(subscription ?? null)]);
+  }
+
   async getWebhook(id: string): Promise<WebhookRecord | undefined> {
-    const rows = await this.db.query('SELECT id, name, secret, created FROM webhooks WHERE id = $1', [id]);
+    const rows = await this.db.query(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1`, [id]);
     return rows[0] && toWebhook(rows[0]);
   }
 
   async listWebhooks(): Promise<WebhookRecord[]> {
-    const rows = await this.db.query('SELECT id, name, secret, created FROM webhooks ORDER BY name');
+    const rows = await this.db.query(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks ORDER BY name`);
     return rows.map(toWebhook);
   }
 

@@ -38,7 +38,53 @@ export interface InstanceRecord {
   manifest: ConnectorSchema;
   created: Date;
   lastSeen: Date | null;
+  /** When the admin revoked it (`workspace instance revoke`); its key then opens nothing. */
+  revoked: Date | null;
+  /** Id of the registration token it registered with (null before tokens had ids). */
+  tokenId: string | null;
+  /** Approved by the admin (`workspace connector approve`): served without proving it holds its key. */
+  approved: boolean;
 }
+
+/** State of a connector's public key: secrets are encrypted to the accepted ones only. */
+export type KeyState = 'accepted' | 'pending' | 'revoked';
+
+/** A public key an instance of a connector registered with. */
+export interface ConnectorKeyRecord {
+  connector: string;
+  /** Key id (`keyId` of the SDK: the JWE `kid`), or 'none' for instances without a key. */
+  kid: string;
+  publicKey: string | null;
+  state: KeyState;
+  created: Date;
+  decided: Date | null;
+}
+
+/** A registration token as the admin sees it: never the token itself (only its hash is kept). */
+export interface RegistrationTokenRecord {
+  id: string;
+  connector: string;
+  created: Date;
+  /** Null: never (tokens made with `ttlMs: null`, and those made before tokens expired). */
+  expires: Date | null;
+  /** Null: any number of registrations. */
+  maxUses: number | null;
+  uses: number;
+  lastUsed: Date | null;
+  revoked: boolean;
+}
+
+/** How long a new registration token lives and how often it may register. */
+export interface RegistrationTokenLimits {
+  /** Lifetime from now, in ms; null for a token that never expires. */
+  ttlMs: number | null;
+  /** Registrations it allows; null for any number. */
+  maxUses: number | null;
+}
+
+/** The outcome of checking a registration token (by hash). */
+export type RegistrationTokenCheck =
+  { ok: true; connector: ConnectorRecord; tokenId: string } | { ok: false; reason: 'unknown' | 'revoked' | 'expired' | 'used up' };
 
 /** The fields of a new instance; the store picks its id. */
 export interface NewInstance {
@@ -50,6 +96,8 @@ export interface NewInstance {
   /** SHA-256 (hex) of the connector key. */
   keyHash: string;
   manifest: ConnectorSchema;
+  /** The registration token it registered with. */
+  tokenId?: string | null | undefined;
 }
 
 /** One config field of a connector. A secret's `value` is JWE ciphertext (§5). */
@@ -114,6 +162,10 @@ export interface WebhookRecord {
   name: string;
   /** Standard Webhooks signing secret (`whsec_…`), or null for a webhook that takes unsigned messages. */
   secret: string | null;
+  /** The connector that subscribed its provider to this webhook (§8 webhook-subscriptions), or null. */
+  connector: string | null;
+  /** What that connector's `webhooks.subscribe` returned (JSON), kept for its unsubscribe; null when none. */
+  subscription: unknown;
   created: Date;
 }
 
@@ -133,17 +185,51 @@ export interface Store {
   getConnector(name: string): Promise<ConnectorRecord | undefined>;
   listConnectors(): Promise<ConnectorRecord[]>;
 
-  /** Stores the SHA-256 (hex) of a new registration token of `connector`. */
-  addRegistrationToken(connector: string, tokenHash: string): Promise<void>;
-  /** The connector a registration token (by hash) belongs to, unless unknown or revoked. */
+  /**
+   * Removes a connector and everything of it (tokens, instances, config, tasks, blobs).
+   * @returns false when there is no such connector
+   */
+  deleteConnector(name: string): Promise<boolean>;
+
+  /** Stores the SHA-256 (hex) of a new registration token of `connector`. @default limits: never expires, any number of uses */
+  addRegistrationToken(connector: string, tokenHash: string, limits?: RegistrationTokenLimits): Promise<RegistrationTokenRecord>;
+  /** The connector a registration token (by hash) belongs to, unless unknown, revoked, expired or used up. */
   findConnectorByToken(tokenHash: string): Promise<ConnectorRecord | undefined>;
+  /** Checks a registration token without using it, and says why it is refused. */
+  checkRegistrationToken(tokenHash: string): Promise<RegistrationTokenCheck>;
+  /** Counts one registration against the token, atomically: of concurrent uses of a token with one use left, one wins. */
+  useRegistrationToken(tokenHash: string): Promise<RegistrationTokenCheck>;
+  /** The registration tokens of a connector, newest first, revoked and expired ones too. */
+  listRegistrationTokens(connector: string): Promise<RegistrationTokenRecord[]>;
+  /** Revokes one token of the connector (by id), or all of them; answers how many were revoked now. */
+  revokeRegistrationTokens(connector: string, id?: string): Promise<number>;
 
   createInstance(instance: NewInstance): Promise<InstanceRecord>;
   /** The instance a connector key (by hash) belongs to. */
   findInstanceByKey(keyHash: string): Promise<InstanceRecord | undefined>;
   getInstance(id: string): Promise<InstanceRecord | undefined>;
-  /** The most recently registered instance of a connector: its manifest and public key are current. */
+  /** The most recently registered instance of a connector. */
   latestInstance(connector: string): Promise<InstanceRecord | undefined>;
+  /** The instance whose manifest (config schema, methods) and public key the workspace accepted. */
+  acceptedInstance(connector: string): Promise<InstanceRecord | undefined>;
+  /** Makes the manifest and public key of an instance of the connector the accepted ones. */
+  acceptManifest(connector: string, instanceId: string): Promise<void>;
+  /**
+   * Records the key an instance registered with, and answers its record: a connector's first
+   * key is accepted (trust on first use), any later one waits (pending). Atomic per connector.
+   */
+  addKey(connector: string, kid: string, publicKey: string | null): Promise<ConnectorKeyRecord>;
+  getKey(connector: string, kid: string): Promise<ConnectorKeyRecord | undefined>;
+  /** Oldest first. */
+  listKeys(connector: string): Promise<ConnectorKeyRecord[]>;
+  setKeyState(connector: string, kid: string, state: KeyState): Promise<void>;
+  /** Marks an instance approved by the admin. */
+  approveInstance(connector: string, instanceId: string): Promise<void>;
+  /** Whether the connector's instances must prove they hold their key (set once one did). */
+  proofRequired(connector: string): Promise<boolean>;
+  requireProof(connector: string): Promise<void>;
+  /** Marks an instance of the connector revoked; answers it, or undefined when the connector has no such instance. */
+  revokeInstance(connector: string, instanceId: string): Promise<InstanceRecord | undefined>;
   /** Every registered instance of a connector, online or not, newest first. */
   listInstances(connector: string): Promise<InstanceRecord[]>;
   /** Records that the instance was seen now. */
@@ -166,7 +252,9 @@ export interface Store {
   listTasks(filter?: { connector?: string | undefined; limit?: number | undefined }): Promise<TaskRecord[]>;
 
   /** Adds a webhook. @throws WorkspaceError `CONFLICT` when the name is taken */
-  createWebhook(webhook: { id: string; name: string; secret: string | null }): Promise<WebhookRecord>;
+  createWebhook(webhook: { id: string; name: string; secret: string | null; connector?: string | null }): Promise<WebhookRecord>;
+  /** Keeps the state a connector's subscribe returned for webhook `id`. */
+  setWebhookSubscription(id: string, subscription: unknown): Promise<void>;
   getWebhook(id: string): Promise<WebhookRecord | undefined>;
   /** By name. */
   listWebhooks(): Promise<WebhookRecord[]>;

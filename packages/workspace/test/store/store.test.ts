@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { chmod, lstat, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, openPgliteDriver, openPostgresDriver, openStore, SqlStore, type Store } from '../../src/index.js';
+import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
+import { openPgliteDriver } from '../../src/store/pglite.js';
+import { openPostgresDriver } from '../../src/store/postgres.js';
+import { openStore } from '../../src/store/open.js';
+import { SqlStore } from '../../src/store/sql-store.js';
+import { type Store } from '../../src/store/store.js';
 import { FakeConnector, addAndRegister, copyPgliteTemplate, makeDataDir, startTestWorkspace } from '../helpers.js';
 
 interface Backend {
@@ -40,6 +45,55 @@ function storeContract(makeBackend: () => Promise<Backend>): void {
     await store.addRegistrationToken('tok', 'hash-1');
     expect(await store.findConnectorByToken('hash-1')).toMatchObject({ name: 'tok' });
     expect(await store.findConnectorByToken('hash-2')).toBeUndefined();
+  });
+
+  it('counts registrations against a limited token atomically, and tells why a token is refused', async () => {
+    await store.createConnector('limited', '1');
+    const token = await store.addRegistrationToken('limited', 'hash-limited', { ttlMs: 3_600_000, maxUses: 3 });
+    expect(token).toMatchObject({ connector: 'limited', maxUses: 3, uses: 0, revoked: false });
+    expect(token.expires!.getTime() - token.created.getTime()).toBe(3_600_000);
+    // Concurrent uses (on PostgreSQL, on several pooled connections): exactly maxUses win.
+    const uses = await Promise.all(Array.from({ length: 12 }, () => store.useRegistrationToken('hash-limited')));
+    expect(uses.filter((u) => u.ok)).toHaveLength(3);
+    expect(uses.filter((u) => !u.ok).map((u) => (u.ok ? '' : u.reason))).toEqual(Array(9).fill('used up'));
+    expect((await store.listRegistrationTokens('limited'))[0]).toMatchObject({ uses: 3 });
+
+    await store.addRegistrationToken('limited', 'hash-expired', { ttlMs: -1, maxUses: null });
+    expect(await store.checkRegistrationToken('hash-expired')).toEqual({ ok: false, reason: 'expired' });
+    expect(await store.useRegistrationToken('hash-expired')).toEqual({ ok: false, reason: 'expired' });
+    expect(await store.checkRegistrationToken('hash-none')).toEqual({ ok: false, reason: 'unknown' });
+    const open = await store.addRegistrationToken('limited', 'hash-open');
+    expect(open).toMatchObject({ expires: null, maxUses: null });
+    expect(await store.revokeRegistrationTokens('limited', open.id)).toBe(1);
+    expect(await store.revokeRegistrationTokens('limited', open.id)).toBe(0);
+    expect(await store.useRegistrationToken('hash-open')).toEqual({ ok: false, reason: 'revoked' });
+    expect(await store.findConnectorByToken('hash-open')).toBeUndefined();
+  });
+
+  it('keeps the accepted manifest apart from the newest instance, revokes instances and removes connectors', async () => {
+    await store.createConnector('accepted', '1');
+    const base = { connector: 'accepted', name: 'n', version: '1.0.0', deployment: '', publicKey: null, manifest };
+    const first = await store.createInstance({ ...base, keyHash: 'acc-1' });
+    expect(await store.acceptedInstance('accepted')).toBeUndefined();
+    await store.acceptManifest('accepted', first.id);
+    await store.createInstance({ ...base, keyHash: 'acc-2' });
+    expect((await store.acceptedInstance('accepted'))?.id).toBe(first.id);
+    // An instance of another connector is never accepted for this one.
+    await store.createConnector('accepted-other', '2');
+    const foreign = await store.createInstance({ ...base, connector: 'accepted-other', keyHash: 'acc-3' });
+    await store.acceptManifest('accepted', foreign.id);
+    expect((await store.acceptedInstance('accepted'))?.id).toBe(first.id);
+    expect(await store.revokeInstance('accepted', foreign.id)).toBeUndefined();
+    expect((await store.revokeInstance('accepted', first.id))?.revoked).toBeInstanceOf(Date);
+    expect((await store.findInstanceByKey('acc-1'))?.revoked).toBeInstanceOf(Date);
+
+    await store.setConfig('accepted', [{ field: 'a', value: 1, secret: false }]);
+    await store.createTask({ connector: 'accepted', instance: first.id, name: 't', data: {} });
+    expect(await store.deleteConnector('accepted')).toBe(true);
+    expect(await store.deleteConnector('accepted')).toBe(false);
+    expect(await store.findInstanceByKey('acc-2')).toBeUndefined();
+    expect(await store.getConfig('accepted')).toEqual([]);
+    expect(await store.listTasks({ connector: 'accepted' })).toEqual([]);
   });
 
   it('creates instances, finds them by key hash, and answers the newest', async () => {
@@ -165,12 +219,64 @@ describe('SqlStore on PGlite', () => {
       expect(await migrate(driver, MIGRATIONS.slice(0, 1))).toEqual([1]);
       await driver.query(`INSERT INTO connectors (name, connector_id) VALUES ('old', '1')`);
       await driver.query(`INSERT INTO tasks (id, connector, name, data) VALUES ('t1', 'old', 'kept', '{"v":1}')`);
+      await driver.query(`INSERT INTO registration_tokens (token_hash, connector) VALUES ('old-hash', 'old')`);
+      for (const [id, at] of [
+        ['i-older', '2020-01-01'],
+        ['i-newer', '2021-01-01'],
+      ]) {
+        await driver.query(
+          `INSERT INTO instances (id, connector, name, version, key_hash, manifest, created) VALUES ($1, 'old', 'n', '1', $1, '{"configSchema":{"fields":{}},"introspect":""}', $2)`,
+          [id, at],
+        );
+      }
       expect(await migrate(driver)).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
       const store = await SqlStore.open(driver);
       expect(await store.getTask('t1')).toMatchObject({ connector: 'old', data: { v: 1 } });
+      // Schema 3: a token made before tokens expired keeps working (until revoked); the newest
+      // instance's manifest is the accepted one, as it was the shown one before.
+      expect(await store.useRegistrationToken('old-hash')).toMatchObject({ ok: true, tokenId: expect.stringMatching(/^old/) });
+      expect((await store.listRegistrationTokens('old'))[0]).toMatchObject({ expires: null, maxUses: null, uses: 1 });
+      expect((await store.acceptedInstance('old'))?.id).toBe('i-newer');
       await store.createWebhook({ id: 'wh_up', name: 'up', secret: null });
       expect((await store.createWebhookTask({ webhook: 'wh_up', messageId: 'm', name: 'up', data: {} })).created).toBe(true);
       await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('keeps its files to their owner: 0600 files, 0700 folders, also in a folder made before the rule (issue 13 finding 6)', async () => {
+    /** Every entry under `dir` that the group or others may use, as "mode path". */
+    const open = async (dir: string): Promise<string[]> => {
+      const found: string[] = [];
+      const walk = async (path: string): Promise<void> => {
+        const info = await lstat(path);
+        if ((info.mode & 0o077) !== 0) found.push(`${(info.mode & 0o777).toString(8)} ${path}`);
+        if (info.isDirectory()) for (const entry of await readdir(path)) await walk(join(path, entry));
+      };
+      await walk(dir);
+      return found;
+    };
+    const dir = await makeDataDir();
+    try {
+      // A new store, loaded from the template (PGlite unpacks it 0666), then written to (WAL, new relations).
+      const store = await openStore({ dataDir: dir });
+      await store.createConnector('modes', '1');
+      await store.createWebhook({ id: 'wh_modes', name: 'modes', secret: 'whsec_secret' });
+      await store.close();
+      const pglite = join(dir, 'pglite');
+      expect((await readdir(join(pglite, 'pg_wal'))).length).toBeGreaterThan(0);
+      expect(await open(pglite)).toEqual([]);
+      // A folder left open by an older version (and a stray file): the next start closes it.
+      await chmod(pglite, 0o755);
+      await chmod(join(pglite, 'PG_VERSION'), 0o666);
+      await writeFile(join(pglite, 'stray'), 'x', { mode: 0o644 });
+      await chmod(join(pglite, 'stray'), 0o644);
+      expect((await open(pglite)).length).toBe(3);
+      const reopened = await openStore({ dataDir: dir });
+      expect(await reopened.getConnector('modes')).toMatchObject({ connectorId: '1' });
+      await reopened.close();
+      expect(await open(pglite)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -222,7 +328,8 @@ if (databaseUrl) {
         const { key } = await addAndRegister(ws, 'pg-crm', '1');
         expect((await ws.device('connect', key)).status).toBe(200);
         const connector = await FakeConnector.connect(ws, key);
-        const { id } = await connector.request('connector.task.new', { name: 'stored in postgres', a: {} });
+        const id: string = await connector.request('connector.task.new', { name: 'stored in postgres', a: {} });
+        expect(id).toEqual(expect.any(String));
         expect((await ws.api('GET', `tasks/${id}`)).body.task.name).toBe('stored in postgres');
         await connector.close();
       } finally {
