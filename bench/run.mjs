@@ -3,7 +3,7 @@
  * a raw `ws` baseline with the same frames and the same topology, in one run.
  *
  * Env: BENCH_SMOKE=1 tiny counts (for bench/test/smoke.test.ts); BENCH_OUT=<file> where the JSON
- * goes; BENCH_ONLY=seq,c64,blob,start,reconnect,create,sql a subset (RSS is always read);
+ * goes; BENCH_ONLY=seq,c64,blob,start,reconnect,create,sql,memory a subset (RSS is always read);
  * BENCH_PROFILE=1 runs both connector children with --cpu-prof into bench/results/profiles;
  * BENCH_CONNECTOR_CLI=<file> runs our connector with another build of the `connector` CLI;
  * TEST_DATABASE_URL or BENCH_DATABASE_URL=postgres://… the PostgreSQL of the SQL row (else skipped).
@@ -21,6 +21,7 @@ import { summarize } from './lib/stats.mjs';
 import { blobs, concurrent, cpuMs, rssMb, sequential, untilServed } from './lib/workload.mjs';
 import { createConnectorOnce } from './lib/create.mjs';
 import { SQL_DATABASE_URL, sqlWalks } from './lib/sql.mjs';
+import { memoryPhase } from './lib/memory.mjs';
 import { SQL_SKIPPED, describeCounts, evaluate, tableLines, updateResultsMd } from './lib/report.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -46,6 +47,8 @@ const counts = SMOKE
       sqlRows: 20_000,
       sqlPageSize: 5000,
       sqlRuns: 1,
+      memoryCalls: 100,
+      memorySamples: 1,
     }
   : // The link's backoff counter resets only after 10 s connected (reliability.md item 1), so
     // kills 10.5 s apart each measure "the first retry after a clean drop". 1 MB replies are
@@ -67,6 +70,8 @@ const counts = SMOKE
       sqlRows: 1_000_000,
       sqlPageSize: 10_000,
       sqlRuns: 6,
+      memoryCalls: 10_000,
+      memorySamples: 5,
     };
 
 const T0 = Date.now();
@@ -238,6 +243,12 @@ async function main() {
         log,
       });
     }
+    // 9. What the embedded default costs in memory (issue 18): `npm start`'s demo, twice on one
+    //    data folder, with calls between; then each embedded database alone. Its own processes,
+    //    after the two sides above are done with the cores.
+    if (wants('memory')) {
+      await memoryPhase({ add: (id, value) => add('ours', id, value), log, calls: counts.memoryCalls, samples: counts.memorySamples });
+    }
   } catch (error) {
     log(`--- raw connector output ---\n${raw.output()}\n--- our connector output ---\n${ours.output()}`);
     throw error;
@@ -245,7 +256,7 @@ async function main() {
     await Promise.all([ours.close(), raw.close()]);
   }
 
-  // 9. Report.
+  // 10. Report.
   const figures = { ours: {}, raw: {} };
   for (const side of ['ours', 'raw']) for (const [id, values] of Object.entries(samples[side])) figures[side][id] = summarize(values);
   const rows = evaluate(figures);

@@ -150,6 +150,8 @@ function startConnector(name, dir, token, env = {}) {
   return start(`the ${name} connector`, [connectorCli, 'start'], {
     cwd: dir,
     env: {
+      // Their lines are shown when something fails: in the human format, unless asked otherwise.
+      LOG_FORMAT: 'pretty',
       ...process.env,
       ...env,
       REGISTRATION_TOKEN: token,

@@ -102,8 +102,13 @@ describe.each(kinds)('$name end to end', ({ name, auth, values, wrong }) => {
       expect(set.code, set.stderr).toBe(0);
       const shown = await cli(['config', 'show', name]);
       expect(shown.stdout).toContain('••••••');
-      // The store holds ciphertext only.
-      for (const entry of await ws.store.getConfig(name)) if (entry.secret) expect(String(entry.value).split('.')).toHaveLength(5);
+      // The store holds ciphertext only: one compact JWE per accepted key (issue 13 finding 1).
+      for (const entry of await ws.store.getConfig(name)) {
+        if (!entry.secret) continue;
+        const jwes = Object.values((entry.value as { $jwe: Record<string, unknown> }).$jwe);
+        expect(jwes.length).toBeGreaterThan(0);
+        for (const jwe of jwes) expect(String(jwe).split('.')).toHaveLength(5);
+      }
       await vi.waitFor(async () => expect((await call(name)).body).toEqual({ result: { user: 'ada' } }), { timeout: 10_000 });
 
       // A wrong secret: a typed AUTH_FAILED that names the field, never the value.

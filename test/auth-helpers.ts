@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
-import { createLogger, runConnector, type Connector, type RunningConnector } from '@connector-kit/sdk';
+import { runConnector, type Connector, type RunningConnector } from '@connector-kit/sdk';
+import { createLogger } from '@connector-kit/sdk/internal';
 import { generateKeyPair, type EncodedKeyPair } from '@connector-kit/sdk/secrets';
 import type { Workspace } from '@connector-kit/workspace';
 

@@ -99,6 +99,43 @@ export const METRICS = [
     group: 'sql',
     goal: { text: 'flat (≤1.15× the middle walk)', ofMetric: 'sql.rssMidWalk', ofMax: 1.15 },
   },
+  // Issue 18: what the embedded default costs. `npm start`'s demo on a fresh data folder (its
+  // workspace's store runs initdb), calls through it, then the demo again on the same folder.
+  // Idle RSS of each process: the median of readings 200 ms apart, 1 s after the demo said it
+  // answers. Ours only: the goals are absolute.
+  ...[
+    { id: 'mem.ws.firstStart', label: 'workspace RSS idle after its first start (demo answered)', goal: { text: '≤100 MB', oursMax: 100 } },
+    { id: 'mem.ws.afterCalls', label: 'workspace RSS after the SQL calls' },
+    { id: 'mem.ws.restart', label: 'workspace RSS idle after a restart on the same folder', goal: { text: '≤100 MB', oursMax: 100 } },
+    { id: 'mem.sql.firstCall', label: 'SQL example (embedded) RSS idle after its first call', goal: { text: '≤150 MB', oursMax: 150 } },
+    { id: 'mem.sql.afterCalls', label: 'SQL example (embedded) RSS after the SQL calls' },
+    { id: 'mem.sql.restart', label: 'SQL example (embedded) RSS idle after a restart', goal: { text: '≤150 MB', oursMax: 150 } },
+    { id: 'mem.hello', label: 'hello-world connector RSS in the demo' },
+    { id: 'mem.demo.script', label: '`npm start` demo script RSS' },
+    { id: 'mem.demo.total', label: 'whole `npm start` demo RSS (all its processes)', goal: { text: '≤350 MB', oursMax: 350 } },
+    { id: 'mem.demo.totalAfterCalls', label: 'whole `npm start` demo RSS after the SQL calls' },
+    { id: 'mem.demo.totalRestart', label: 'whole `npm start` demo RSS after a restart', goal: { text: '≤350 MB', oursMax: 350 } },
+  ].map((m) => ({ unit: 'MB', oursOnly: true, group: 'memory', ...m })),
+  ...[
+    { id: 'mem.demo.firstStartMs', label: '`npm start` on a fresh folder → answered', unit: 'ms' },
+    { id: 'mem.demo.restartMs', label: '`npm start` again → answered', unit: 'ms' },
+    // Where it goes: each embedded database opened alone in a process (bench/lib/pglite-probe.mjs).
+    { id: 'mem.probe.ws.firstOpenMs', label: 'workspace store alone: first open (a new folder) time', unit: 'ms' },
+    { id: 'mem.probe.ws.firstRss', label: 'workspace store alone: RSS right after first open', unit: 'MB' },
+    { id: 'mem.probe.ws.firstRssGc', label: 'workspace store alone: RSS after first open and a full GC', unit: 'MB' },
+    { id: 'mem.probe.ws.restartOpenMs', label: 'workspace store alone: reopen time', unit: 'ms' },
+    { id: 'mem.probe.ws.restartRss', label: 'workspace store alone: RSS after reopen and a full GC', unit: 'MB' },
+    { id: 'mem.probe.ws.wasmHeap', label: 'workspace store: WASM heap (linear memory)', unit: 'MB' },
+    { id: 'mem.probe.ws.sharedBuffers', label: 'workspace store: shared_buffers', unit: 'MB' },
+    { id: 'mem.probe.ws.walBuffers', label: 'workspace store: wal_buffers', unit: 'MB' },
+    { id: 'mem.probe.ws.maxConnections', label: 'workspace store: max_connections', unit: 'n' },
+    { id: 'mem.probe.ws.dataDir', label: 'workspace store: data folder on disk', unit: 'MB' },
+    { id: 'mem.probe.ws.wal', label: 'workspace store: of which WAL (pg_wal)', unit: 'MB' },
+    { id: 'mem.probe.sql.openMs', label: 'SQL embedded database alone: boot + sample schema time', unit: 'ms' },
+    { id: 'mem.probe.sql.rss', label: 'SQL embedded database alone: RSS after boot and a full GC', unit: 'MB' },
+    { id: 'mem.probe.sql.wasmHeap', label: 'SQL embedded database: WASM heap (linear memory)', unit: 'MB' },
+    { id: 'mem.probe.sql.sharedBuffers', label: 'SQL embedded database: shared_buffers', unit: 'MB' },
+  ].map((m) => ({ oursOnly: true, group: 'memory', ...m })),
 ];
 
 /** The row printed in place of group `sql` when no database is set. */
@@ -175,6 +212,7 @@ export function describeCounts(c) {
     `${c.runs} runs per figure after warm-up (${c.warmup} calls); sequential ${c.sequential} calls; ` +
     `concurrency ${c.concurrency}: ${c.concurrent} calls; 1 MB replies: ${c.blobRuns} runs × ${c.blobs}; ` +
     `${c.startRuns} starts; ${c.kills} socket kills${c.stableWaitMs > 0 ? ` (${c.stableWaitMs / 1000} s apart, so each is the first drop after a stable period)` : ''}; ` +
-    `${c.createRuns} create-connector runs; SQL: ${c.sqlRuns} walks of ${c.sqlRows.toLocaleString('en-US')} rows in pages of ${c.sqlPageSize.toLocaleString('en-US')}`
+    `${c.createRuns} create-connector runs; SQL: ${c.sqlRuns} walks of ${c.sqlRows.toLocaleString('en-US')} rows in pages of ${c.sqlPageSize.toLocaleString('en-US')}; ` +
+    `memory: ${(c.memoryCalls ?? 0).toLocaleString('en-US')} SQL calls through the workspace, ${c.memorySamples ?? 0} readings per figure`
   );
 }

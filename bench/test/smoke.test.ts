@@ -66,5 +66,5 @@ describe('bench (smoke)', () => {
     // The printed table has a row per metric (or the skipped SQL row).
     for (const metric of expected) expect(output).toContain(metric.label);
     if (!sql) expect(output).toContain(SQL_SKIPPED.reason);
-  });
+  }, 600_000); // the memory phase runs `npm start`'s demo twice: two cold PGlite starts on a busy machine
 });

@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // `store/pglite`: for scripts/pglite-template.mjs only (not in `exports`: no public API).
+    entry: { index: 'src/index.ts', 'store/pglite': 'src/store/pglite.ts' },
     format: ['esm'],
     dts: true,
     sourcemap: true,

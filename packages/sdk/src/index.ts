@@ -1,5 +1,7 @@
 /**
- * `@connector-kit/sdk`: define connectors and run them. Every export is public API.
+ * `@connector-kit/sdk`: define connectors and run them. Every export is public API; what only the
+ * kit's own packages and tests need (the runtime, the link, env reading) is in `@connector-kit/sdk/internal`.
+ * packages/sdk/test/exports.test.ts lists each entry point's exports: a new one is a conscious change.
  */
 export { defineConnector, defineMethod, isConnector } from './connector/define.js';
 export type {
@@ -13,11 +15,27 @@ export type {
   AnyMethodDefinition,
   HealthStatus,
   FallbackHandler,
+  AutocompleteHandler,
+  EndpointHandler,
+  WebhookLifecycle,
+  WebhookTarget,
+  AutocompleteContext,
+  AutocompleteSuggestion,
 } from './connector/define.js';
-export type { MethodContext, LifecycleContext, TaskApi, CreateTaskOptions } from './connector/context.js';
+export type {
+  MethodContext,
+  LifecycleContext,
+  TaskApi,
+  CreateTaskOptions,
+  BlobApi,
+  BlobInfo,
+  CreateBlobOptions,
+} from './connector/context.js';
 export { field } from './connector/fields.js';
 export type { ConfigField, ConfigFields, ConfigValues, FieldOptions, LooseConfigValues } from './connector/fields.js';
-export { buildManifest, describeMethods } from './connector/manifest.js';
+export { validationFailed } from './connector/field-errors.js';
+export type { FieldError } from './connector/field-errors.js';
+export { buildManifest, describeMethods, describeAutocomplete } from './connector/manifest.js';
 export { apiKey, basic, session, oauth2, OAUTH_RESULT_FIELD, REAUTHORIZATION_REQUIRED } from './auth/index.js';
 export type {
   AuthSpec,
@@ -44,6 +62,7 @@ export type {
   HttpClientOptions,
   HttpRequestOptions,
   HttpResponse,
+  HttpErrorResponse,
   QueryParams,
   Pagination,
   PaginationOverride,
@@ -58,21 +77,11 @@ export type {
   BaseUrlContext,
   BaseUrlTokens,
 } from './http/index.js';
+export { callOperation, collectPages, DEFAULT_MAX_BINARY_BYTES, DEFAULT_MAX_ITEMS } from './openapi/call.js';
+export type { PagingSpec, OperationSpec, ParameterSpec, ParameterLocation, BodySpec, ResponseSpec, BinaryResult } from './openapi/call.js';
 export { ConnectorError, RemoteError } from './errors.js';
-export { runConnector, STATE_DIR } from './runtime/run.js';
-export { fileKeyStore, stateFileName } from './runtime/instance-state.js';
-export type { InstanceIdentity } from './runtime/instance-state.js';
+export { runConnector } from './runtime/run.js';
 export type { LinkTuning, RunOptions, RunningConnector } from './runtime/run.js';
-export { ConnectorRuntime, SDK_FEATURES } from './runtime/runtime.js';
-export type { RuntimeOptions } from './runtime/runtime.js';
-export { readRuntimeEnv, loadDotEnv, DEFAULT_DEVICE_ENDPOINT, DEFAULT_WEBSOCKET_ENDPOINT } from './runtime/env.js';
-export type { RuntimeEnv } from './runtime/env.js';
-export { createLogger } from './runtime/logger.js';
-export { WorkspaceLink } from './transport/link.js';
-export type { WorkspaceLinkOptions, LinkState, KeyStore } from './transport/link.js';
-export { fullJitterBackoff } from './transport/backoff.js';
-export type { BackoffOptions } from './transport/backoff.js';
-export type { Timers } from './transport/timers.js';
 export { z } from 'zod';
 export { ProxyError, proxyFor } from './proxy/index.js';
 export type { ProxyErrorCode, ProxyErrorOptions, ProxyRoute } from './proxy/index.js';

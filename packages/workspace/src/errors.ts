@@ -1,7 +1,12 @@
 /**
- * The workspace's error type. Codes are SCREAMING_SNAKE strings; the ones that also travel on
- * the wire (TIMEOUT, CONNECTION_LOST, METHOD_NOT_FOUND, …) use the protocol's names.
+ * The workspace's error family: one base ({@link WorkspaceError}, itself a `ConnectorError` of the
+ * SDK, so `code`, `details` and `retryable` mean the same on both sides), one constructor order
+ * for every class, `(code, message, options)`, and every class branded so that `instanceof`
+ * holds across copies of the package (the library, the CLI's bundle, a second install; issue 12
+ * item 2). Codes are SCREAMING_SNAKE strings; the ones that also travel on the wire (TIMEOUT,
+ * CONNECTION_LOST, METHOD_NOT_FOUND, …) use the protocol's names.
  */
+import { brandErrorClass, ConnectorError } from '@connector-kit/sdk/internal';
 
 /** Codes raised by the workspace itself (connector error answers keep the code they carry). */
 export const WorkspaceErrorCode = {
@@ -11,6 +16,8 @@ export const WorkspaceErrorCode = {
   connectorError: 'CONNECTOR_ERROR',
   /** No answer within the call's deadline (§3). */
   timeout: 'TIMEOUT',
+  /** The caller gave up on the call (its HTTP client disconnected, §8 `cancellation`). */
+  cancelled: 'CANCELLED',
   /** The instance does not read its socket fast enough and too much waits for it (reliability.md item 10). */
   connectorBusy: 'CONNECTOR_BUSY',
   /** The instance's socket closed while the call was in flight. */
@@ -21,6 +28,8 @@ export const WorkspaceErrorCode = {
   conflict: 'CONFLICT',
   /** A request body or argument is malformed. */
   badRequest: 'BAD_REQUEST',
+  /** A blob's content is over the workspace's limit (`maxBlobBytes`, §4 `connector.blob.create`). */
+  blobTooLarge: 'BLOB_TOO_LARGE',
   /** The listen port is taken by another process. */
   portInUse: 'PORT_IN_USE',
   /** Another live workspace holds the data folder's lock (`<dataDir>/workspace.lock`). */
@@ -29,24 +38,119 @@ export const WorkspaceErrorCode = {
   closed: 'WORKSPACE_CLOSED',
 } as const;
 
-/** An error of the workspace or of a call it relayed, with a stable `code`. */
-export class WorkspaceError extends Error {
-  /** Stable machine-readable code, e.g. `CONNECTOR_OFFLINE`, `TIMEOUT`, `INPUT_INVALID`. */
-  readonly code: string;
+/** Options of every workspace error class; a subclass adds its own facts. */
+export interface WorkspaceErrorOptions {
   /** Structured facts (e.g. validation issues from the connector). Never holds secret values. */
-  readonly details?: unknown;
+  details?: unknown;
+  /** The error that led to this one. */
+  cause?: unknown;
+  /** True when trying again later may succeed. @default false */
+  retryable?: boolean;
+}
 
-  constructor(code: string, message: string, options: { details?: unknown; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+/** An error of the workspace or of a call it relayed, with a stable `code`. */
+export class WorkspaceError extends ConnectorError {
+  constructor(code: string, message: string, options: WorkspaceErrorOptions = {}) {
+    super(code, message, options);
     this.name = 'WorkspaceError';
-    this.code = code;
-    if (options.details !== undefined) this.details = options.details;
   }
 
-  /** A plain object for logs and JSON answers. */
-  toJSON(): { code: string; message: string; details?: unknown } {
+  /** A plain object for logs and JSON answers: `code`, `message`, and `details` when there are some. */
+  override toJSON(): { code: string; message: string; details?: unknown } {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details };
   }
 }
+
+/** Options of a {@link RequestRejected}: the HTTP status to answer with. */
+export interface RequestRejectedOptions extends WorkspaceErrorOptions {
+  /** The HTTP status of the answer, e.g. 400, 404, 413. */
+  status: number;
+}
+
+/**
+ * A request of the device API, the admin API or an endpoint refused with an HTTP `status` and
+ * a stable code; the message is safe to show (it is the answer's `error.message`).
+ */
+export class RequestRejected extends WorkspaceError {
+  /** The HTTP status of the answer. */
+  readonly status: number;
+
+  constructor(code: string, message: string, options: RequestRejectedOptions) {
+    super(code, message, options);
+    this.name = 'RequestRejected';
+    this.status = options.status;
+  }
+}
+
+/** Why a webhook message was refused; the message is safe to show (it never holds a signature or the secret). */
+export class WebhookRejected extends RequestRejected {
+  constructor(code: string, message: string, options: RequestRejectedOptions) {
+    super(code, message, options);
+    this.name = 'WebhookRejected';
+  }
+}
+
+/** Options of a {@link QueueFull}. */
+export interface QueueFullOptions extends WorkspaceErrorOptions {
+  /** Characters of packets already waiting for the instance. */
+  queuedChars: number;
+}
+
+/** Thrown by `Connection.send` when the instance is too far behind to queue more (reliability.md item 10). */
+export class QueueFull extends WorkspaceError {
+  /** Characters of packets already waiting for the instance. */
+  readonly queuedChars: number;
+
+  constructor(code: string, message: string, options: QueueFullOptions) {
+    super(code, message, options);
+    this.name = 'QueueFull';
+    this.queuedChars = options.queuedChars;
+  }
+}
+
+/** Options of a {@link CliError}. */
+export interface CliErrorOptions extends WorkspaceErrorOptions {
+  /** The `workspace` command's exit status: 1 for failures, 2 for bad arguments. @default 1 */
+  exitCode?: number;
+}
+
+/** A failure of the `workspace` command to report to the user, with its exit status. */
+export class CliError extends WorkspaceError {
+  /** The command's exit status: 1 for failures, 2 for bad arguments. */
+  readonly exitCode: number;
+
+  constructor(code: string, message: string, options: CliErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'CliError';
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** Options of an {@link ApiError}: the status the admin API answered with. */
+export interface ApiErrorOptions extends CliErrorOptions {
+  /** The HTTP status of the admin API's answer. */
+  status: number;
+}
+
+/** An error answer of the admin API (`{"error": {code, message, details?}}`), seen by the CLI. */
+export class ApiError extends CliError {
+  /** The HTTP status of the admin API's answer. */
+  readonly status: number;
+
+  constructor(code: string, message: string, options: ApiErrorOptions) {
+    super(code, message, options);
+    this.name = 'ApiError';
+    this.status = options.status;
+  }
+}
+
+/** The scope of the workspace's brands: `Symbol.for('@connector-kit/workspace/<Name>')`. */
+const SCOPE = '@connector-kit/workspace';
+brandErrorClass(WorkspaceError, 'WorkspaceError', SCOPE);
+brandErrorClass(RequestRejected, 'RequestRejected', SCOPE);
+brandErrorClass(WebhookRejected, 'WebhookRejected', SCOPE);
+brandErrorClass(QueueFull, 'QueueFull', SCOPE);
+brandErrorClass(CliError, 'CliError', SCOPE);
+brandErrorClass(ApiError, 'ApiError', SCOPE);

@@ -4,12 +4,16 @@
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { DEFAULT_FRAME_BYTES, maxBlobBytes, type HeartbeatClock } from '@connector-kit/sdk/protocol';
 import { WorkspaceError } from './errors.js';
 import { loadOrCreateAdminToken } from './server/admin-token.js';
 import { lockDataDir } from './server/data-lock.js';
 import { heartbeatParameters } from './server/heartbeat.js';
 import { createHttpServer } from './server/http.js';
 import { Hub } from './server/hub.js';
+import { startTracing } from './server/tracing.js';
+import { DEFAULT_REGISTRATION_TOKEN_TTL_MS } from './server/trust.js';
+import { deviceLimits, RegistrationRateLimiter, type DeviceLimits } from './server/limits.js';
 import type { BackpressureLimits } from './server/connection.js';
 import { OAuthService } from './server/oauth.js';
 import { WebhookRateLimiter, webhookLimits, type WebhookLimits } from './server/webhooks.js';
@@ -41,6 +45,11 @@ export interface WorkspaceOptions {
   callTimeoutMs?: number;
   /** Largest WebSocket frame accepted, in bytes; bigger ones close the socket with 1009. @default 8388608 */
   maxPayload?: number;
+  /**
+   * Most content bytes of one blob (§4 `connector.blob.create`); a bigger one is answered with
+   * `BLOB_TOO_LARGE`. @default what fits in one frame of `maxPayload` as base64 (6,290,688 bytes for 8 MiB)
+   */
+  maxBlobBytes?: number;
   /** When calls to an instance that does not read its socket wait, and when they are refused with CONNECTOR_BUSY. @default 4 MiB / 16 Mi characters */
   backpressure?: BackpressureLimits | undefined;
   /** Where to log. @default pino at level `LOG_LEVEL`, else 'info' */
@@ -49,8 +58,26 @@ export interface WorkspaceOptions {
   publicUrl?: string | undefined;
   /** Lifetime of an OAuth `state`, in ms. @default 600000 (10 minutes) */
   oauthStateTtlMs?: number | undefined;
+  /**
+   * Lifetime of a new registration token, in ms, unless it is made with its own `ttlSeconds`;
+   * null: tokens never expire (not advised: a token registers instances that get calls). @default 3600000 (1 hour)
+   */
+  registrationTokenTtlMs?: number | null | undefined;
+  /** Deadline of a connector's answer to data posted to its endpoint (`POST /endpoint/<connector>/<token>`, §7), in ms. @default 30000 */
+  endpointTimeoutMs?: number | undefined;
   /** Body size, rate and timestamp limits of the webhook endpoints `POST /event/{id}` (§7). @default 1 MiB, 50/s with bursts of 100, ±300 s */
   webhooks?: WebhookLimits | undefined;
+  /**
+   * The clock of call deadlines and heartbeat watches: tests pass a manual one to let a
+   * deadline pass without waiting for it. @default the system clock, timers unref'ed
+   */
+  clock?: HeartbeatClock | undefined;
+  /**
+   * Sizes per field of the register, connect and disconnect bodies and of health notices, and
+   * registrations per minute per registration token (issue 13 finding 6); see limits.ts.
+   * @default 2 MiB introspect and methods, 256 KiB configSchema and icon, 16 KiB publicKey, 256 bytes per name, 64 KiB connect body, 8 KiB health error, 30 registrations a minute with bursts of 20
+   */
+  deviceLimits?: DeviceLimits | undefined;
 }
 
 /** A running workspace. */
@@ -110,6 +137,19 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   const callTimeoutMs = options.callTimeoutMs ?? 300_000;
   // Checked before anything is opened, so a bad value leaves nothing behind.
   const heartbeat = heartbeatParameters({ intervalMs: options.heartbeatIntervalMs, toleranceMs: options.heartbeatToleranceMs });
+  const tokenTtl = options.registrationTokenTtlMs;
+  if (tokenTtl !== undefined && tokenTtl !== null && !(typeof tokenTtl === 'number' && Number.isFinite(tokenTtl) && tokenTtl > 0)) {
+    throw new WorkspaceError(
+      'BAD_REQUEST',
+      `registrationTokenTtlMs must be a positive number of ms, or null for tokens that never expire; got ${JSON.stringify(tokenTtl)}`,
+    );
+  }
+  let devices: Required<DeviceLimits>;
+  try {
+    devices = deviceLimits(options.deviceLimits);
+  } catch (error) {
+    throw new WorkspaceError('BAD_REQUEST', (error as Error).message);
+  }
 
   const port = options.port ?? 4700;
   // 1. Fail fast on a taken port, before seconds are spent opening the store.
@@ -131,13 +171,19 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     throw error;
   }
 
-  // 3. Server: device endpoints, transport and admin API on one port.
+  // 3. Server: device endpoints, transport and admin API on one port. Spans only when an
+  // OpenTelemetry SDK registered a tracer provider before this start (issue 16).
+  const tracer = await startTracing();
   const hub = new Hub({
     store,
+    tracer,
     logger,
     callTimeoutMs,
     ...(options.backpressure === undefined ? {} : { backpressure: options.backpressure }),
+    maxBlobBytes: options.maxBlobBytes ?? maxBlobBytes(options.maxPayload ?? DEFAULT_FRAME_BYTES),
     heartbeat,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    healthErrorBytes: devices.healthErrorBytes,
   });
   const oauth = new OAuthService({
     store,
@@ -152,10 +198,15 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     logger,
     adminToken,
     callTimeoutMs,
+    registrationTokenTtlMs:
+      options.registrationTokenTtlMs === undefined ? DEFAULT_REGISTRATION_TOKEN_TTL_MS : options.registrationTokenTtlMs,
     oauth,
     maxPayload: options.maxPayload ?? 8 * 1024 * 1024,
     webhookLimits: limits,
     webhookRate: new WebhookRateLimiter(limits.ratePerSecond, limits.burst),
+    deviceLimits: devices,
+    registrationRate: new RegistrationRateLimiter(devices),
+    ...(options.endpointTimeoutMs === undefined ? {} : { endpointTimeoutMs: options.endpointTimeoutMs }),
     baseUrl: '',
   };
   const { server, closeWebSocketServer } = createHttpServer(httpContext);

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocket } from 'ws';
-import { MIGRATIONS, openStore, startWorkspace, type Workspace, type WorkspaceOptions } from '../src/index.js';
+import { startWorkspace, type Workspace, type WorkspaceOptions } from '../src/index.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
+import { openStore } from '../src/store/open.js';
 
 /** A workspace plus the folder it lives in, removed on close. */
 export interface TestWorkspace extends Workspace {
@@ -168,9 +170,14 @@ export class FakeConnector {
     });
   }
 
-  static connect(workspace: Workspace, key: string, protocols: string[] = ['connector']): Promise<FakeConnector> {
+  static connect(
+    workspace: Workspace,
+    key: string,
+    protocols: string[] = ['connector'],
+    headers: Record<string, string> = {},
+  ): Promise<FakeConnector> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(workspace.websocketEndpoint, protocols, { headers: { authorization: `Connector ${key}` } });
+      const socket = new WebSocket(workspace.websocketEndpoint, protocols, { headers: { ...headers, authorization: `Connector ${key}` } });
       const connector = new FakeConnector(socket);
       socket.once('open', () => resolve(connector));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));

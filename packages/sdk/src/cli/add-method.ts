@@ -111,7 +111,7 @@ export function detectStyle(text: string): Style {
 }
 
 /** The `methods` object literal and, for `methods: (method) => ({...})`, the factory's parameter name. */
-function findMethods(file: SourceFile, entry: string): { methods: ObjectLiteralExpression; factory?: string } {
+export function findMethods(file: SourceFile, entry: string): { methods: ObjectLiteralExpression; factory?: string } {
   const missing = (what: string): ConnectorError =>
     new ConnectorError(
       'PROJECT_INVALID',

@@ -8,7 +8,10 @@ import { buildManifest } from '../connector/manifest.js';
 import { extractMethodTypes } from '../manifest/ts-types.js';
 import type { MethodTypes } from '../manifest/declarations.js';
 import { bundleConnector, bundlePath } from './bundle.js';
+import { applyControllerTypes } from './controller.js';
+import { isControllerConnector } from '../controller/index.js';
 import { importConnector, readProject, sourceEntry } from './project.js';
+import { typecheckProject } from './typecheck.js';
 
 /** Options of {@link buildProject}. */
 export interface BuildOptions {
@@ -19,15 +22,24 @@ export interface BuildOptions {
   bundle?: boolean;
   /** Skip TypeScript signature extraction (faster; types come from the JSON Schemas). @default false */
   noTypes?: boolean;
+  /** Type-check the project first (a TypeScript entry only); a type error fails the build. @default true */
+  typecheck?: boolean;
   log?: (line: string) => void;
 }
 
-/** Builds and returns the output paths. */
+/**
+ * Builds and returns the output paths.
+ * @throws ConnectorError `TYPE_ERRORS` with the compiler's diagnostics (nothing is written then),
+ *   `PROJECT_INVALID`, `BUILD_MISSING`, `DEFINITION_INVALID` (what a controller class's manifest cannot express)
+ */
 export async function buildProject(options: BuildOptions): Promise<{ entry: string; manifest: string; methods: number; bundle?: string }> {
   const log = options.log ?? (() => undefined);
   const project = readProject(options.dir);
   const entry = sourceEntry(options.dir, options.entry);
   const outfile = join(options.dir, project.main);
+
+  // 0. Type-check: esbuild below only strips the types.
+  if (options.typecheck !== false && /\.[mc]?tsx?$/.test(entry)) await typecheckProject(options.dir, entry);
 
   // 1. Compile (dependencies stay external; --bundle makes its own file in step 5).
   await esbuild({
@@ -42,12 +54,16 @@ export async function buildProject(options: BuildOptions): Promise<{ entry: stri
     logLevel: 'error',
   });
 
-  // 2. Load what was built, to read methods, schemas and docs.
-  const connector = await importConnector(outfile);
+  // 2. Load what was built, to read methods, schemas and docs; a controller class's come from its
+  // TypeScript types, read even with `noTypes` (there is no other source of them).
+  const loaded = await importConnector(outfile);
+  const controller = isControllerConnector(loaded);
+  const connector = applyControllerTypes(loaded, options.dir, entry, log);
 
-  // 3. Exact TypeScript signatures from the project's own types (§2 introspect).
+  // 3. Exact TypeScript signatures from the project's own types (§2 introspect); a controller's
+  // declarations are written from the schemas its types gave.
   let types: ReadonlyMap<string, MethodTypes> = new Map();
-  if (!options.noTypes && /\.m?ts$/.test(entry)) {
+  if (!options.noTypes && !controller && /\.m?ts$/.test(entry)) {
     try {
       types = await extractMethodTypes({ projectDir: options.dir, entry });
     } catch (error) {

@@ -37,7 +37,9 @@ export function bundleEntry(entry: string, manifest: BuiltManifest): string {
   const specifier = `./${entry.replace(/\\/g, '/').replace(/^\.\//, '')}`;
   return [
     `import connector from ${JSON.stringify(specifier)};`,
-    `import { loadDotEnv, runConnector, STATE_DIR } from '@connector-kit/sdk';`,
+    `import { runConnector } from '@connector-kit/sdk';`,
+    // What `connector start` does before runConnector; internal: the kit's own code, not an author's.
+    `import { loadDotEnv, STATE_DIR } from '@connector-kit/sdk/internal';`,
     `import { join } from 'node:path';`,
     `const manifest = ${JSON.stringify(manifest)};`,
     `const fromDotEnv = loadDotEnv(process.cwd());`,

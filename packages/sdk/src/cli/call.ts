@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { loadDotEnv } from '../runtime/env.js';
 import { ConnectorError } from '../errors.js';
+import { AnswerFallbackCode, errorFromAnswer } from '../protocol/index.js';
 import { importConnector, readProject } from './project.js';
 import { loadProjectSdk } from './project-sdk.js';
 
@@ -23,6 +24,16 @@ export function parseAssignments(pairs: readonly string[]): Record<string, unkno
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/**
+ * Rewrites advice meant for a connector run by a workspace (`workspace config set <connector>
+ * apiKey=…`) into what works for a local call, which has no workspace: `--config apiKey=…`.
+ */
+export function localAdvice(message: string): string {
+  return message
+    .replace(/set it in the workspace, e\.g\. /g, 'pass it, e.g. ')
+    .replace(/'workspace config set <connector> ([^=' ]+)=…'/g, '--config $1=…');
 }
 
 /**
@@ -52,8 +63,11 @@ export async function callLocally(dir: string, method: string, input: string | u
     try {
       const outcome = await harness.query(method, args);
       if (!outcome.ok) {
-        const code = outcome.error.code ?? 'CONNECTOR_ERROR';
-        throw new ConnectorError(code, `${outcome.error.error} (${code})`, { details: outcome.error.details });
+        throw errorFromAnswer(
+          { a: outcome.error },
+          AnswerFallbackCode.connector,
+          ({ code, message, details }) => new ConnectorError(code, `${localAdvice(message)} (${code})`, { details }),
+        );
       }
       return outcome.result;
     } finally {

@@ -6,7 +6,10 @@ import { ConnectorError } from '../errors.js';
 
 /** The part of `create-connector` used here. */
 interface CreateConnectorModule {
-  main(argv: readonly string[], options?: { scriptName?: string }): Promise<number>;
+  main(
+    argv: readonly string[],
+    options?: { scriptName?: string; generate?: (dir: string) => Promise<{ methods: number; files: string[]; warnings: string[] }> },
+  ): Promise<number>;
 }
 
 const PACKAGE = 'create-connector';
@@ -31,5 +34,10 @@ export async function createConnectorProject(argv: readonly string[]): Promise<n
       { cause: error },
     );
   }
-  return mod.main(argv, { scriptName: 'connector create' });
+  // `--from-openapi` generates in this process, with this CLI's generator (before any install).
+  const generate = async (dir: string): Promise<{ methods: number; files: string[]; warnings: string[] }> => {
+    const { generateProject } = await import('./generate.js');
+    return generateProject(dir);
+  };
+  return mod.main(argv, { scriptName: 'connector create', generate });
 }

@@ -3,11 +3,12 @@
  * workspace configured (empty `REGISTRATION_TOKEN`), it runs an embedded one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { buildProject } from './build.js';
 import { configuredToken, startEmbeddedWorkspace, type EmbeddedWorkspace } from './dev-workspace.js';
+import { ConnectorError } from '../errors.js';
 import { importConnector, readProject } from './project.js';
+import { watchTree } from './watch.js';
 
 /** Options of {@link devProject}. */
 export interface DevOptions {
@@ -17,13 +18,29 @@ export interface DevOptions {
   cli?: string;
 }
 
+/**
+ * The embedded workspace's port from `WORKSPACE_PORT` (as `workspace serve` reads it), or
+ * undefined when unset (then 4700, or any free port when that is taken).
+ * @throws ConnectorError `USAGE` when it is not a port
+ */
+export function devPort(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const given = env.WORKSPACE_PORT;
+  if (given === undefined || given.trim() === '') return undefined;
+  const port = Number(given);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ConnectorError('USAGE', `WORKSPACE_PORT=${given} is not a port: use a number from 0 to 65535 (0: any free port)`);
+  }
+  return port;
+}
+
 /** Runs until interrupted. */
 export async function devProject(dir: string, log: (line: string) => void, options: DevOptions = {}): Promise<void> {
   // Not this module's own URL: the CLI is bundled in chunks, and this one is not the entry.
   const cli = options.cli ?? process.argv[1] ?? '';
   let child: ChildProcess | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let childEnv: NodeJS.ProcessEnv = process.env;
+  // The human log format while developing (LOG_FORMAT=json in the environment keeps JSON).
+  let childEnv: NodeJS.ProcessEnv = { LOG_FORMAT: 'pretty', ...process.env };
   let embedded: EmbeddedWorkspace | undefined;
   let shownHowToCall = false;
 
@@ -37,7 +54,7 @@ export async function devProject(dir: string, log: (line: string) => void, optio
       ...(options.port === undefined ? {} : { port: options.port }),
     });
     // The real environment wins over .env, so these point the connector at the embedded workspace.
-    childEnv = { ...process.env, ...embedded.env };
+    childEnv = { ...childEnv, ...embedded.env };
     log(`no REGISTRATION_TOKEN in .env: started an embedded workspace at ${embedded.url} (data in ${embedded.dataDir})`);
   }
 
@@ -54,7 +71,8 @@ export async function devProject(dir: string, log: (line: string) => void, optio
   const cycle = async (): Promise<void> => {
     let entry: string;
     try {
-      const result = await buildProject({ dir, log, noTypes: true });
+      // Fast: no type check and no signature extraction while editing (`connector build` does both).
+      const result = await buildProject({ dir, log, noTypes: true, typecheck: false });
       entry = result.entry;
       log(`built ${result.methods} method(s); (re)starting`);
     } catch (error) {
@@ -73,7 +91,7 @@ export async function devProject(dir: string, log: (line: string) => void, optio
 
   // 3. Watch the sources until interrupted.
   await cycle();
-  watch(join(dir, 'src'), { recursive: true }, () => {
+  watchTree(join(dir, 'src'), () => {
     clearTimeout(timer);
     timer = setTimeout(() => void cycle(), 150);
   });

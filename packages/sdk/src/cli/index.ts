@@ -19,6 +19,7 @@ const load = {
   call: () => import('./call.js'),
   create: () => import('./create.js'),
   dev: () => import('./dev.js'),
+  generate: () => import('./generate.js'),
   keys: () => import('./keys.js'),
   start: () => import('./start.js'),
   validate: () => import('./validate.js'),
@@ -26,8 +27,20 @@ const load = {
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
+// `connector call … | head`: when the reader goes away, end quietly with 0 as Unix tools do
+// (Node ignores SIGPIPE and would crash on the stream's unhandled EPIPE error instead).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}
+
+/** Codes of a wrong command line: they exit 2, as yargs' own usage errors do; other failures exit 1. */
+const USAGE_CODES = new Set(['USAGE']);
+
 /** What yargs says when no command is given (then the usage is printed too). */
-const NO_COMMAND = 'name a command: create, build, start, dev, keys, call, validate or add';
+const NO_COMMAND = 'name a command: create, build, start, dev, keys, call, validate, add or generate';
 
 /** Prints an error the way every command does, and sets the exit code. */
 function fail(error: unknown): never {
@@ -37,7 +50,7 @@ function fail(error: unknown): never {
   } else {
     say(`error: ${(error as Error)?.stack ?? String(error)}`);
   }
-  process.exit(1);
+  process.exit(error instanceof ConnectorError && USAGE_CODES.has(error.code) ? 2 : 1);
 }
 
 const args = process.argv.slice(2);
@@ -54,15 +67,26 @@ if (args[0] === 'create') {
 const fastStart = args[0] === 'start' && !args.some((arg) => arg === '--help' || arg === '-h') ? startOptions(args.slice(1)) : undefined;
 if (fastStart !== undefined) {
   const { startProject } = await load.start();
-  await startProject(process.cwd(), fastStart.entry).catch(fail);
+  await startProject(process.cwd(), fastStart).catch(fail);
 } else {
   await runYargs();
 }
 
-/** `connector start [--entry <file>]`, or undefined when yargs should explain the arguments. */
-function startOptions(rest: string[]): { entry?: string } | undefined {
+/** What `generate` and `add resource` print: the warnings (each names the operation), then a summary. */
+function reportGeneration(result: { files: string[]; methods: number; warnings: string[] }): void {
+  for (const warning of result.warnings) say(`warning: ${warning}`);
+  say(`generated ${result.methods} method(s) in ${result.files.length} file(s)`);
+}
+
+/** `connector start [--entry <file>] [--bundle]`, or undefined when yargs should explain the arguments. */
+function startOptions(rest: string[]): { entry?: string; bundle?: boolean } | undefined {
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: { entry: { type: 'string' } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { entry: { type: 'string' }, bundle: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: true,
+    });
     return positionals.length === 0 ? values : undefined;
   } catch {
     return undefined;
@@ -86,7 +110,12 @@ async function runYargs(): Promise<void> {
             default: false,
             describe: 'also write dist/connector.mjs: one runnable file with dependencies and manifest',
           })
-          .option('types', { type: 'boolean', default: true, describe: 'extract TypeScript signatures (use --no-types to skip)' }),
+          .option('types', { type: 'boolean', default: true, describe: 'extract TypeScript signatures (use --no-types to skip)' })
+          .option('typecheck', {
+            type: 'boolean',
+            default: true,
+            describe: 'type-check the project first; a type error fails the build (--no-typecheck skips it, for speed)',
+          }),
       async (argv) => {
         const started = Date.now();
         const { buildProject } = await load.build();
@@ -94,6 +123,7 @@ async function runYargs(): Promise<void> {
           dir: process.cwd(),
           bundle: argv.bundle,
           noTypes: !argv.types,
+          typecheck: argv.typecheck,
           log: say,
           ...(argv.entry === undefined ? {} : { entry: argv.entry }),
         }).catch(fail);
@@ -104,21 +134,32 @@ async function runYargs(): Promise<void> {
     .command(
       'start',
       'serve the built connector (reads .env)',
-      (y) => y.option('entry', { type: 'string', describe: 'built entry (default: package.json main)' }),
+      (y) =>
+        y
+          .option('entry', { type: 'string', describe: 'built entry (default: package.json main)' })
+          .option('bundle', { type: 'boolean', describe: 'run the single-file bundle of `connector build --bundle` (dist/connector.mjs)' }),
       async (argv) => {
         const { startProject } = await load.start();
-        await startProject(process.cwd(), argv.entry).catch(fail);
+        await startProject(process.cwd(), {
+          ...(argv.entry === undefined ? {} : { entry: argv.entry }),
+          ...(argv.bundle === undefined ? {} : { bundle: argv.bundle }),
+        }).catch(fail);
       },
     )
     .command('create', 'create a connector project (same as `npx create-connector`; see `connector create --help`)')
     .command(
       'dev',
       'build, start, and restart on every change under src/ (with an embedded workspace when REGISTRATION_TOKEN is empty)',
-      (y) => y.option('port', { type: 'number', describe: 'port of the embedded workspace (default 4700, else any free one)' }),
+      (y) =>
+        y.option('port', {
+          type: 'number',
+          describe: 'port of the embedded workspace (default: WORKSPACE_PORT, else 4700; taken: any free one)',
+        }),
       async (argv) => {
-        const { devProject } = await load.dev();
+        const { devPort, devProject } = await load.dev();
         const cli = fileURLToPath(import.meta.url);
-        await devProject(process.cwd(), say, argv.port === undefined ? { cli } : { cli, port: argv.port }).catch(fail);
+        const port = argv.port ?? devPort(process.env);
+        await devProject(process.cwd(), say, port === undefined ? { cli } : { cli, port }).catch(fail);
       },
     )
     .command(
@@ -157,7 +198,43 @@ async function runYargs(): Promise<void> {
             say(`added method ${argv.name}: ${files.join(', ')}`);
           },
         )
-        .demandCommand(1, 'name what to add: method'),
+        .command(
+          'resource <name>',
+          'generate methods from a further OpenAPI document (or one tag of it) into src/generated/<name>/',
+          (m) =>
+            m
+              .positional('name', {
+                type: 'string',
+                demandOption: true,
+                describe: 'resource name, the namespace of its methods, e.g. billing',
+              })
+              .option('spec', {
+                type: 'string',
+                demandOption: true,
+                describe: 'the OpenAPI document (JSON or YAML; Swagger 2.0, OpenAPI 3.0 or 3.1)',
+              })
+              .option('tag', { type: 'string', describe: 'only the operations of this tag' }),
+          async (argv) => {
+            const { addResource } = await load.generate();
+            const result = await addResource({
+              dir: process.cwd(),
+              name: argv.name,
+              spec: argv.spec,
+              ...(argv.tag === undefined ? {} : { tag: argv.tag }),
+            }).catch(fail);
+            reportGeneration(result);
+          },
+        )
+        .demandCommand(1, 'name what to add: method or resource'),
+    )
+    .command(
+      'generate',
+      'regenerate src/generated/ and test/generated.test.ts from the OpenAPI documents package.json names ("openapi")',
+      (y) => y,
+      async () => {
+        const { generateProject } = await load.generate();
+        reportGeneration(await generateProject(process.cwd()).catch(fail));
+      },
     )
     .command(
       'keys',
@@ -195,7 +272,7 @@ async function runYargs(): Promise<void> {
       if (message === NO_COMMAND) {
         parser.showHelp(say);
         say(`\n${message}`);
-        process.exit(1);
+        process.exit(2);
       }
       say(message);
       process.exit(2);

@@ -9,8 +9,9 @@ import { build as esbuild } from 'esbuild';
 import type { Connector } from '../connector/define.js';
 import { buildManifest } from '../connector/manifest.js';
 import { ConnectorError } from '../errors.js';
-import { checkMethodName } from '../protocol/index.js';
+import { checkMethodName, SpecialQuery } from '../protocol/index.js';
 import { importConnector, sourceEntry } from './project.js';
+import { readControllerTypes } from './controller.js';
 
 /** One finding. Errors fail `connector validate`; warnings fail it only with `--strict`. */
 export interface LintIssue {
@@ -25,6 +26,13 @@ const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'secret
 /** Config field names the SDK or the workspace set themselves (§2 `managed`, §6, §7). */
 const RESERVED_FIELDS = new Set(['oauthResult', '_endpointToken']);
 const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Method names §7 gives a meaning, with the option of defineConnector that does the same. */
+const PROTOCOL_METHODS = new Map<string, { what: string; option: string }>([
+  [SpecialQuery.endpoint, { what: 'endpoint data', option: 'endpoint' }],
+  [SpecialQuery.endpointV1, { what: 'endpoint data', option: 'endpoint' }],
+  [SpecialQuery.autocomplete, { what: 'autocomplete', option: 'autocomplete' }],
+  [SpecialQuery.fallback, { what: 'unknown names', option: 'fallback' }],
+]);
 
 /** Splits `clientSecret`, `CLIENT_SECRET`, `client-secret` and `Client secret` into lower-case words. */
 export function words(name: string): string[] {
@@ -70,7 +78,8 @@ export function lintConnector(connector: Connector): LintIssue[] {
       const fix = declared ? 'add `description`' : 'set `description` in the options of `auth`';
       error(where, `has no description: ${fix}, one sentence on what to enter and where to find it`);
     }
-    if (wire.plain && looksSecret(key, wire.name)) {
+    // Managed fields are the workspace's (§7 `_endpointToken` is plain by definition), not the author's to encrypt.
+    if (wire.plain && wire.type !== 'managed' && looksSecret(key, wire.name)) {
       error(
         where,
         `looks like a secret ("${wire.name}") but is marked plain, so the workspace would send it in clear text: ` +
@@ -85,13 +94,28 @@ export function lintConnector(connector: Connector): LintIssue[] {
     const where = `method ${name}`;
     const problem = checkMethodName(name);
     if (problem !== undefined) error(where, problem);
-    if (name.startsWith('_'))
-      error(where, `names starting with "_" are reserved for the protocol (§7 _endpoint, __default): rename "${name}"`);
-    if (blank(method.description)) error(where, 'has no description: add `description`, what the method does (the workspace shows it)');
-    else if (/^\s*todo\b/i.test(method.description)) warn(where, `description is still a placeholder: "${method.description}"`);
+    const hook = PROTOCOL_METHODS.get(name);
+    if (hook !== undefined) {
+      // §7 names are what v1 (ALOMA) connectors declare: they work, the typed option says more.
+      warn(
+        where,
+        `"${name}" answers §7 ${hook.what}: it works, but the \`${hook.option}\` option of defineConnector is typed and documented`,
+      );
+    } else if (name.startsWith('_')) {
+      error(where, `names starting with "_" are reserved for the protocol (§7 _endpoint, __autocomplete, __default): rename "${name}"`);
+    }
+    // A method with `schemas` is a controller's: its documentation is JSDoc.
+    const fromClass = method.schemas !== undefined;
+    if (blank(method.description)) {
+      const fix = fromClass ? 'add a JSDoc comment above the method' : 'add `description`';
+      error(where, `has no description: ${fix}, what the method does (the workspace shows it)`);
+    } else if (/^\s*todo\b/i.test(method.description)) warn(where, `description is still a placeholder: "${method.description}"`);
     const input = manifest.methods?.[name]?.input as { properties?: Record<string, { description?: unknown }> } | undefined;
     for (const [arg, schema] of Object.entries(input?.properties ?? {})) {
-      if (blank(schema.description)) warn(`${where}: ${arg}`, "argument has no description: add .describe('…') to its schema");
+      if (blank(schema.description)) {
+        const fix = fromClass ? `a JSDoc comment to the member, or @param args.${arg}` : ".describe('…') to its schema";
+        warn(`${where}: ${arg}`, `argument has no description: add ${fix}`);
+      }
     }
     (method.examples ?? []).forEach((example, i) => {
       const parsed = method.input.safeParse(example.input);
@@ -137,7 +161,10 @@ export async function validateProject(dir: string, entry?: string): Promise<Lint
         return [{ severity: 'error', where: source, message: (error as Error).message }];
       throw error;
     }
-    return lintConnector(connector);
+    // A controller class: its methods, JSDoc and types, or what of them a manifest cannot express.
+    const read = readControllerTypes(connector, dir, source);
+    if (read.problems.length > 0) return read.problems.map((p) => ({ severity: 'error' as const, where: p.where, message: p.message }));
+    return lintConnector(read.connector);
   } finally {
     await rm(outfile, { force: true });
   }

@@ -21,6 +21,55 @@ export interface TaskApi {
   update(id: string, data: Record<string, unknown>): Promise<void>;
 }
 
+/** Options of {@link BlobApi.create}: what the workspace keeps beside the content (§4). */
+export interface CreateBlobOptions {
+  /** File name, e.g. `invoice.pdf`. */
+  name?: string;
+  /** Media type, e.g. `application/pdf`. */
+  mimetype?: string;
+  /** Any JSON value kept with the blob. */
+  meta?: unknown;
+  /** The task the blob belongs to. @default none */
+  taskId?: string;
+}
+
+/** A blob's metadata, as `connector.blob.get` answers it (§4). */
+export interface BlobInfo {
+  id: string;
+  name: string | null;
+  /** Content length in bytes. */
+  size: number;
+  mimetype: string | null;
+  meta: unknown;
+  taskId: string | null;
+  /** ISO 8601 time of creation, when the workspace says. */
+  created?: string;
+}
+
+/**
+ * Files in the workspace (protocol.md §4 `connector.blob.*`). Content travels as base64 in one
+ * frame, so a blob holds at most about 6 MiB with the default 8 MiB frames (`maxBytes`).
+ */
+export interface BlobApi {
+  /**
+   * Stores `content` (bytes, or a string as UTF-8) and resolves to the new blob's id.
+   * @throws ConnectorError `BLOB_TOO_LARGE` when the content does not fit in one frame (nothing is sent); RemoteError `BLOB_TOO_LARGE` when it is over the workspace's own limit
+   */
+  create(content: Uint8Array | string, options?: CreateBlobOptions): Promise<string>;
+  /**
+   * The blob's metadata.
+   * @throws RemoteError `NOT_FOUND` when this connector has no blob of that id
+   */
+  get(id: string): Promise<BlobInfo>;
+  /**
+   * The blob's content.
+   * @throws RemoteError `NOT_FOUND` when this connector has no blob of that id; ConnectorError `BAD_ANSWER` when the answer is not base64
+   */
+  content(id: string): Promise<Buffer>;
+  /** The most content bytes {@link create} can send (with short metadata). */
+  readonly maxBytes: number;
+}
+
 /** The context of one call to a method handler. */
 export interface MethodContext<Config = unknown> {
   /** Decrypted config values. */
@@ -29,6 +78,8 @@ export interface MethodContext<Config = unknown> {
   readonly logger: Logger;
   /** Create and update tasks in the workspace. */
   readonly tasks: TaskApi;
+  /** Create and read files (blobs) in the workspace. */
+  readonly blobs: BlobApi;
   /** The task this call runs for, when the workspace said so. */
   readonly taskId?: string;
   /** Aborted when the connector shuts down or the call is abandoned. Pass it to fetch and friends. */
@@ -44,6 +95,8 @@ export interface LifecycleContext<Config = unknown> {
   readonly config: Config;
   readonly logger: Logger;
   readonly tasks: TaskApi;
+  /** Create and read files (blobs) in the workspace. */
+  readonly blobs: BlobApi;
   /** Aborted when the connector stops or the config is replaced. */
   readonly signal: AbortSignal;
   /** HTTP client with the connector's `http.baseUrl` and `auth` applied (e.g. to ping the API in `healthCheck`). */

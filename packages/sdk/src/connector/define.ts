@@ -2,7 +2,7 @@
  * The authoring API: `defineConnector` and `defineMethod` (schema first).
  */
 import type { z } from 'zod';
-import { checkMethodName } from '../protocol/index.js';
+import { checkMethodName, ENDPOINT_TOKEN_FIELD, SpecialQuery } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { LifecycleContext, MethodContext } from './context.js';
 import type { ConfigFields, ConfigValues, LooseConfigValues } from './fields.js';
@@ -36,6 +36,11 @@ export interface MethodDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
   examples?: ReadonlyArray<MethodExample<z.input<I>>>;
   /** Safe to run twice with the same input (e.g. a read). @default false */
   idempotent?: boolean;
+  /**
+   * JSON Schemas for the manifest instead of converting `input` and `output`: for methods whose
+   * schemas come from elsewhere (class-style controllers: their TypeScript types). @default converted
+   */
+  schemas?: { input: unknown; output?: unknown };
   /** Does the work. Input is already parsed (defaults applied). */
   handler: (input: z.output<I>, ctx: MethodContext<Config>) => Promise<z.input<O>> | z.input<O>;
 }
@@ -71,6 +76,63 @@ export type FallbackHandler<Config> = (
   variables: Record<string, unknown>,
   ctx: MethodContext<Config>,
 ) => Promise<unknown> | unknown;
+
+/** One suggestion of {@link AutocompleteHandler}: a value to fill in, with what to show for it. */
+export interface AutocompleteSuggestion {
+  /** What the field takes, e.g. an attribute name `amount`. */
+  value: string;
+  /** What a person sees. @default `value` */
+  label?: string;
+  /** One line on what it is. */
+  description?: string;
+  /** Its type, e.g. `number`, when worth showing. */
+  type?: string;
+}
+
+/** The context of the autocomplete hook: a call's context plus everything the workspace sent. */
+export type AutocompleteContext<Config> = MethodContext<Config> & {
+  /** The query's variables as they came (`entity` among them). */
+  readonly variables: Readonly<Record<string, unknown>>;
+};
+
+/** Answers `__autocomplete` (§7): dynamic suggestions for the fields of `entity` (e.g. `deal` → its attributes). */
+export type AutocompleteHandler<Config> = (
+  entity: string,
+  ctx: AutocompleteContext<Config>,
+) => Promise<readonly (string | AutocompleteSuggestion)[]> | readonly (string | AutocompleteSuggestion)[];
+
+/** A workspace webhook the connector is asked to subscribe the provider to (§8 `webhook-subscriptions`). */
+export interface WebhookTarget {
+  /** The workspace's id of the webhook. */
+  id: string;
+  /** Its name in the workspace (`workspace webhook add <name>`). */
+  name: string;
+  /** Where the provider must post its events: the webhook's URL at the workspace. */
+  url: string;
+  /**
+   * The Standard Webhooks signing secret (`whsec_…`) the provider must sign with, or null for an
+   * unsigned webhook. It reached the connector encrypted to its key; keep it out of logs.
+   */
+  secret: string | null;
+}
+
+/**
+ * The webhook subscription lifecycle (REST hooks): run when the workspace attaches a webhook to
+ * this connector and when it removes it. `subscribe` registers the workspace's URL and secret at
+ * the provider and returns the state `unsubscribe` needs (e.g. the provider's subscription id);
+ * the workspace keeps that state (JSON) with the webhook. Announced to the workspace as the §8
+ * feature `webhook-subscriptions` only when given.
+ */
+export interface WebhookLifecycle<Config> {
+  subscribe(ctx: LifecycleContext<Config>, webhook: WebhookTarget): Promise<unknown> | unknown;
+  unsubscribe(ctx: LifecycleContext<Config>, state: unknown, webhook: Omit<WebhookTarget, 'secret'>): Promise<void> | void;
+}
+
+/**
+ * Handles data posted to the connector's endpoint URL (§7 `_endpoint`): `data` is the posted
+ * body (a JSON object, or the fields of a form); what it returns is the HTTP answer's JSON body.
+ */
+export type EndpointHandler<Config> = (data: Record<string, unknown>, ctx: MethodContext<Config>) => Promise<unknown> | unknown;
 
 /**
  * Everything `defineConnector` takes. `F` are the declared config fields, `M` the methods, `A` the
@@ -112,8 +174,26 @@ export interface ConnectorDefinition<F extends ConfigFields, M extends MethodMap
   start?(ctx: LifecycleContext<ConnectorConfig<F, A>>): Promise<void> | void;
   /** Runs when the config is replaced and on shutdown: release what `start` took. */
   stop?: () => Promise<void> | void;
+  /**
+   * Subscribes the provider to a workspace webhook and unsubscribes it (REST hooks), when the
+   * workspace attaches a webhook to the connector or removes it. @default none
+   */
+  webhooks?: WebhookLifecycle<ConnectorConfig<F, A>>;
   /** Reports whether the outside system is reachable; throwing means not ok. Runs every 30 s and after start. */
   healthCheck?(ctx: LifecycleContext<ConnectorConfig<F, A>>): Promise<HealthStatus | void> | HealthStatus | void;
+  /**
+   * Suggests values for the fields of an entity when the workspace asks (`__autocomplete`, §7:
+   * `{entity: "deal"}` → the deal's attributes); shown in the manifest as `__autocomplete`.
+   * @default none: `__autocomplete` goes to `fallback`, else fails with METHOD_NOT_FOUND
+   */
+  autocomplete?(...args: Parameters<AutocompleteHandler<ConnectorConfig<F, A>>>): ReturnType<AutocompleteHandler<ConnectorConfig<F, A>>>;
+  /**
+   * Receives what is posted to the connector's endpoint URL (§7; the workspace's
+   * `POST /endpoint/<connector>/<token>`), typically to create tasks. Adds the managed config
+   * field `_endpointToken`, the URL's secret, which the workspace sets and rotates.
+   * @default none: the connector has no endpoint
+   */
+  endpoint?(...args: Parameters<EndpointHandler<ConnectorConfig<F, A>>>): ReturnType<EndpointHandler<ConnectorConfig<F, A>>>;
   /** Answers queries for names that are not methods (§7). @default none: unknown names fail with METHOD_NOT_FOUND */
   fallback?(...args: Parameters<FallbackHandler<ConnectorConfig<F, A>>>): ReturnType<FallbackHandler<ConnectorConfig<F, A>>>;
 }
@@ -160,6 +240,38 @@ export function defineConnector<
       );
     }
     methods.set(name, method);
+  }
+  if (definition.autocomplete !== undefined) {
+    if (typeof definition.autocomplete !== 'function') {
+      throw new ConnectorError(
+        'DEFINITION_INVALID',
+        `${definition.name}: \`autocomplete\` must be a function (entity, ctx) => suggestions`,
+      );
+    }
+    if (methods.has(SpecialQuery.autocomplete)) {
+      throw new ConnectorError(
+        'DEFINITION_INVALID',
+        `${definition.name}: both the \`autocomplete\` hook and a method "${SpecialQuery.autocomplete}" answer §7 autocomplete: keep the hook`,
+      );
+    }
+  }
+  if (definition.endpoint !== undefined) {
+    if (typeof definition.endpoint !== 'function') {
+      throw new ConnectorError('DEFINITION_INVALID', `${definition.name}: \`endpoint\` must be a function (data, ctx) => answer`);
+    }
+    const clash = [SpecialQuery.endpoint, SpecialQuery.endpointV1].find((name) => methods.has(name));
+    if (clash !== undefined) {
+      throw new ConnectorError(
+        'DEFINITION_INVALID',
+        `${definition.name}: both the \`endpoint\` option and a method "${clash}" receive §7 endpoint data: keep the option`,
+      );
+    }
+  }
+  if (Object.hasOwn(definition.config ?? {}, ENDPOINT_TOKEN_FIELD)) {
+    throw new ConnectorError(
+      'DEFINITION_INVALID',
+      `${definition.name}: config field "${ENDPOINT_TOKEN_FIELD}" is managed by the workspace (§7): set \`endpoint\` instead of declaring it`,
+    );
   }
   for (const name of Object.keys(authConfigFields(definition.auth))) {
     if (Object.hasOwn(definition.config ?? {}, name)) {

@@ -7,15 +7,17 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { normalizeQueryName, SpecialQuery, WireErrorCode, type ErrorAnswer } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
-import type { AnyMethodDefinition, Connector } from './define.js';
-import type { MethodContext, TaskApi } from './context.js';
+import type { AnyMethodDefinition, AutocompleteContext, Connector } from './define.js';
+import type { BlobApi, MethodContext, TaskApi } from './context.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
+import { isRecord } from '../protocol/json.js';
 
 /** What one call needs besides the query. */
 export interface CallEnvironment {
   config: unknown;
   logger: Logger;
   tasks: TaskApi;
+  blobs: BlobApi;
   signal: AbortSignal;
   taskId?: string;
   /** `ctx.http`, read when the handler first uses it. @default a client without auth or base URL */
@@ -47,6 +49,15 @@ export class Dispatcher {
 
   /** Runs the query. Never throws: every failure becomes an error answer. */
   async call(query: unknown, variables: unknown, env: CallEnvironment): Promise<CallOutcome> {
+    const { autocomplete, endpoint } = this.#connector.definition;
+    if (autocomplete !== undefined || endpoint !== undefined) {
+      const special = normalizeQueryName(query);
+      if (autocomplete !== undefined && special === SpecialQuery.autocomplete) return this.#autocomplete(query, variables, env);
+      // §7: endpoint data comes as `_endpoint` (v1 workspaces: `__endpoint`).
+      if (endpoint !== undefined && (special === SpecialQuery.endpoint || special === SpecialQuery.endpointV1)) {
+        return this.#endpoint(query, variables, env);
+      }
+    }
     const resolved = this.resolve(query);
     if (resolved === undefined) return this.#fallback(query, variables, env);
     const { name, method } = resolved;
@@ -93,9 +104,48 @@ export class Dispatcher {
     return { ok: true, result: shapeResult(queryKey(query), value), value };
   }
 
+  /** §7 `__autocomplete`: `{entity}` to the connector's autocomplete hook. */
+  async #autocomplete(query: unknown, variables: unknown, env: CallEnvironment): Promise<CallOutcome> {
+    const name = SpecialQuery.autocomplete;
+    const vars = isRecord(variables) ? variables : {};
+    const entity = vars.entity;
+    if (typeof entity !== 'string' || entity === '') {
+      return {
+        ok: false,
+        error: {
+          error: `invalid input for ${name}: "entity" must be a non-empty string (e.g. {"entity": "deal"}), got ${JSON.stringify(entity) ?? 'nothing'}`,
+          code: WireErrorCode.inputInvalid,
+          details: [{ code: 'invalid_type', path: ['entity'], message: 'expected a non-empty string' }],
+        },
+      };
+    }
+    const ctx = new HandlerContext(name, env, vars);
+    try {
+      const value = await this.#connector.definition.autocomplete!(entity, ctx as unknown as AutocompleteContext<never>);
+      return { ok: true, result: shapeResult(queryKey(query), value), value };
+    } catch (error) {
+      return { ok: false, error: handlerError(name, error, ctx.logger) };
+    }
+  }
+
+  /** §7 `_endpoint`: the posted data to the connector's endpoint handler. */
+  async #endpoint(query: unknown, variables: unknown, env: CallEnvironment): Promise<CallOutcome> {
+    const ctx: MethodContext<unknown> = new HandlerContext(SpecialQuery.endpoint, env);
+    try {
+      const value = await this.#connector.definition.endpoint!(isRecord(variables) ? variables : {}, ctx as MethodContext<never>);
+      return { ok: true, result: shapeResult(queryKey(query), value), value };
+    } catch (error) {
+      return { ok: false, error: handlerError(SpecialQuery.endpoint, error, ctx.logger) };
+    }
+  }
+
   async #fallback(query: unknown, variables: unknown, env: CallEnvironment): Promise<CallOutcome> {
     const fallback = this.#connector.definition.fallback;
     const name = normalizeQueryName(query);
+    // §7: a v1-style method named `__default` is the fallback of a connector without the hook.
+    if (fallback === undefined && name !== undefined && this.#connector.methods.has(SpecialQuery.fallback)) {
+      return this.call(SpecialQuery.fallback, { ...(isRecord(variables) ? variables : {}), __method: name }, env);
+    }
     if (fallback === undefined || name === undefined) {
       const known = [...this.#connector.methods.keys()].join(', ') || '(none)';
       return {
@@ -107,7 +157,7 @@ export class Dispatcher {
       };
     }
     const ctx: MethodContext<unknown> = new HandlerContext(name, env);
-    const vars = isPlainObject(variables) ? variables : {};
+    const vars = isRecord(variables) ? variables : {};
     try {
       // §7: the fallback also sees the name as `__method`.
       const value = await fallback(name, { ...vars, __method: name }, ctx as MethodContext<never>);
@@ -152,16 +202,21 @@ function check<T extends z.ZodType>(
 class HandlerContext implements MethodContext<unknown> {
   readonly config: unknown;
   readonly tasks: TaskApi;
+  readonly blobs: BlobApi;
   readonly method: string;
   declare readonly taskId?: string;
+  declare readonly variables?: Readonly<Record<string, unknown>>;
   readonly #env: CallEnvironment;
   #http: HttpClient | undefined;
 
-  constructor(method: string, env: CallEnvironment) {
+  /** `variables` only for the hooks that see them (autocomplete). */
+  constructor(method: string, env: CallEnvironment, variables?: Readonly<Record<string, unknown>>) {
     this.config = env.config;
     this.tasks = env.tasks;
+    this.blobs = env.blobs;
     this.method = method;
     if (env.taskId !== undefined) (this as { taskId?: string }).taskId = env.taskId;
+    if (variables !== undefined) (this as { variables?: unknown }).variables = variables;
     this.#env = env;
   }
 
@@ -203,10 +258,6 @@ function publicIssue(issue: z.core.$ZodIssue): { code: string; path: (string | n
   return { code: issue.code, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: issue.message };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function queryKey(query: unknown): string {
   return Array.isArray(query) ? query.join('.') : String(query);
 }
@@ -218,7 +269,7 @@ function describeQuery(query: unknown): string {
 
 /** §4: an object result is sent as is; any other value `v` as `{ "<query>": v }`. */
 export function shapeResult(key: string, value: unknown): Record<string, unknown> {
-  if (isPlainObject(value)) return value;
+  if (isRecord(value)) return value;
   const out: Record<string, unknown> = {};
   // defineProperty: a key such as "__proto__" must become an own property, not a prototype change.
   Object.defineProperty(out, key, { value: value ?? null, enumerable: true, writable: true, configurable: true });

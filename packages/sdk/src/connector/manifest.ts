@@ -3,7 +3,14 @@
  * declarations, and each method's JSON Schema (extension, §8).
  */
 import { z } from 'zod';
-import type { ConfigFieldSchema, ConnectorSchema, MethodSchema } from '../protocol/index.js';
+import {
+  ENDPOINT_TOKEN_FIELD,
+  ENDPOINT_TOKEN_SCHEMA,
+  SpecialQuery,
+  type ConfigFieldSchema,
+  type ConnectorSchema,
+  type MethodSchema,
+} from '../protocol/index.js';
 import { renderDeclarations, type MethodDoc, type MethodTypes } from '../manifest/declarations.js';
 import type { Connector } from './define.js';
 import { toConfigSchema } from './fields.js';
@@ -20,9 +27,43 @@ export function describeMethods(connector: Connector): MethodDoc[] {
     name,
     description: method.description,
     examples: method.examples ?? [],
-    inputSchema: jsonSchema(method.input, 'input'),
-    ...(method.output === undefined ? {} : { outputSchema: jsonSchema(method.output, 'output') }),
+    inputSchema: method.schemas?.input ?? jsonSchema(method.input, 'input'),
+    ...(method.schemas?.output !== undefined
+      ? { outputSchema: method.schemas.output }
+      : method.output === undefined
+        ? {}
+        : { outputSchema: jsonSchema(method.output, 'output') }),
   }));
+}
+
+/** §7 `__autocomplete` as the manifest shows it, for a connector with an autocomplete hook. */
+const autocompleteInput = z.object({ entity: z.string().describe('The entity whose fields to suggest, e.g. "deal"') });
+const autocompleteOutput = z.array(
+  z.union([
+    z.string(),
+    z.object({ value: z.string(), label: z.string().optional(), description: z.string().optional(), type: z.string().optional() }),
+  ]),
+);
+
+/** The manifest's entry of the autocomplete hook (§7), or undefined without one. */
+export function describeAutocomplete(connector: Connector): MethodDoc | undefined {
+  if (connector.definition.autocomplete === undefined) return undefined;
+  return {
+    name: SpecialQuery.autocomplete,
+    description: 'Suggestions for the fields of an entity (protocol.md §7 autocomplete), e.g. the attributes of a deal.',
+    examples: [],
+    inputSchema: jsonSchema(autocompleteInput, 'input'),
+    outputSchema: jsonSchema(autocompleteOutput, 'output'),
+  };
+}
+
+/** §7: a connector with an endpoint (the option, or a v1-style `_endpoint` method) gets the managed `_endpointToken`. */
+function endpointFields(connector: Connector): Record<string, ConfigFieldSchema> {
+  const has =
+    connector.definition.endpoint !== undefined ||
+    connector.methods.has(SpecialQuery.endpoint) ||
+    connector.methods.has(SpecialQuery.endpointV1);
+  return has ? { [ENDPOINT_TOKEN_FIELD]: { ...ENDPOINT_TOKEN_SCHEMA } } : {};
 }
 
 /**
@@ -36,7 +77,8 @@ export function buildManifest(
   extraFields: Record<string, ConfigFieldSchema> = {},
 ): ConnectorSchema {
   const { summary, description, auth } = connector.definition;
-  const docs = describeMethods(connector);
+  const autocomplete = describeAutocomplete(connector);
+  const docs = autocomplete === undefined ? describeMethods(connector) : [...describeMethods(connector), autocomplete];
   const methods: Record<string, MethodSchema> = {};
   for (const doc of docs) {
     methods[doc.name] = {
@@ -53,7 +95,7 @@ export function buildManifest(
         ...(description === undefined ? {} : { description }),
         ...(usesOAuthFlow(auth) ? { oauth: true } : {}),
       },
-      { ...authConfigFields(auth), ...extraFields },
+      { ...authConfigFields(auth), ...endpointFields(connector), ...extraFields },
     ),
     introspect: renderDeclarations(docs, types),
     methods,

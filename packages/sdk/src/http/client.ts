@@ -9,8 +9,8 @@ import type { Logger } from 'pino';
 import { ConnectorError } from '../errors.js';
 import { sleep, systemTimers, type Timers } from '../transport/timers.js';
 import type { Credentials, RequestAuthenticator } from './authenticator.js';
-import { bodyExcerpt, describeUrl, redactText } from './redact.js';
-import { codeForStatus, HttpError } from './errors.js';
+import { bodyExcerpt, describeUrl, redactDeep, redactText } from './redact.js';
+import { codeForStatus, HttpError, type HttpErrorResponse } from './errors.js';
 import { BaseUrlResolver, type BaseUrl, type BaseUrlTokens } from './base-url.js';
 import {
   fetchPage,
@@ -65,6 +65,17 @@ export interface HttpClientOptions<Config = Readonly<Record<string, unknown>>> {
   timers?: Timers;
   /** Randomness of the backoff jitter, in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * Maps every answer that is not 2xx (after retries and the 401 renewal) to the error the
+   * request rejects with, in one place for the whole connector: return e.g.
+   * `new ConnectorError('NOT_FOUND', …)` for a 404, or nothing to reject with `error`, the
+   * {@link HttpError} it would be otherwise. `response` is the whole answer, unredacted (headers,
+   * `data`: the body parsed); the known secrets (tokens, keys, passwords) are replaced in the
+   * returned error's message and `details` before it goes on the wire or into a log. Not called
+   * for requests with `throwHttpErrors: false`, nor for the auth's own login and token requests.
+   * @default none: the HttpError
+   */
+  mapError?: (response: HttpErrorResponse, error: HttpError) => Error | undefined | void;
 }
 
 /** Options of one request. */
@@ -91,21 +102,31 @@ export interface HttpRequestOptions {
   responseType?: 'json' | 'text' | 'bytes';
   /** Add the connector's credentials. @default true */
   auth?: boolean;
+  /**
+   * `false`: resolve with any answer, 4xx and 5xx too (`ok` false, `data` the body, parsed when it
+   * is JSON), after the usual retries and 401 renewal; `http.mapError` is not called.
+   * @default true: a status that is not 2xx rejects
+   */
+  throwHttpErrors?: boolean;
 }
 
-/** A successful answer. */
+/** An answer: a success, or any answer of a request with `throwHttpErrors: false`. */
 export interface HttpResponse<T> {
   status: number;
+  /** True for a 2xx status. */
+  ok: boolean;
   headers: Headers;
   /** The final URL, after redirects. */
   url: string;
+  /** The body: `T` for a success; for a 4xx/5xx (`throwHttpErrors: false`), what the API sent (parsed when JSON). */
   data: T;
 }
 
 /** The client handlers get as `ctx.http`. */
 export interface HttpClient {
   /**
-   * Sends a request and resolves to the answer; any status that is not 2xx rejects.
+   * Sends a request and resolves to the answer; any status that is not 2xx rejects (with what
+   * `http.mapError` makes of it), unless `throwHttpErrors: false`.
    * @throws HttpError `AUTH_FAILED` (401), `RATE_LIMITED` (429), `HTTP_ERROR`; ConnectorError `NETWORK_ERROR`, `TIMEOUT`, `ABORTED`, `HTTP_BAD_RESPONSE`;
    *   ProxyError `PROXY_AUTH_FAILED`, `PROXY_REFUSED`, `PROXY_UNAVAILABLE` when a proxy is in the way and fails
    */
@@ -287,9 +308,14 @@ class FetchHttpClient implements HttpClient {
           continue;
         }
       }
-      if (answer.status < 200 || answer.status > 299) throw this.#httpError(method, answer, auth, renewedOk);
+      const ok = answer.status >= 200 && answer.status <= 299;
+      if (!ok && options.throwHttpErrors === false) {
+        return { status: answer.status, ok, headers: answer.headers, url: answer.url.href, data: errorBody(answer).data as T };
+      }
+      if (!ok) throw this.#mapped(this.#httpError(method, answer, auth, renewedOk));
       return {
         status: answer.status,
+        ok,
         headers: answer.headers,
         url: answer.url.href,
         data: this.#parse(answer, method, options.responseType, auth) as T,
@@ -466,6 +492,7 @@ class FetchHttpClient implements HttpClient {
     else if (answer.status === 429)
       message += retryAfterMs === undefined ? ': rate limited' : `: rate limited, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
     if (body !== '') message += ` — body: ${body}`;
+    const { data, text } = errorBody(answer);
     return new HttpError({
       code: codeForStatus(answer.status),
       status: answer.status,
@@ -474,7 +501,47 @@ class FetchHttpClient implements HttpClient {
       body,
       message,
       retryAfterMs,
+      response: { status: answer.status, statusText: answer.statusText, headers: answer.headers, method, url: answer.url.href, data, text },
     });
+  }
+
+  /**
+   * What the connector's `http.mapError` makes of `error` (itself when there is none, or it returns
+   * nothing), with the known secrets replaced in the message and details of the error it returns.
+   * A mapError that throws is the connector's bug: its error is reported (redacted) instead.
+   */
+  #mapped(error: HttpError): Error {
+    const map = this.#o.mapError;
+    if (map === undefined || error.response === undefined) return error;
+    let mapped: Error | undefined | void;
+    try {
+      mapped = map(error.response, error);
+    } catch (thrown) {
+      mapped = thrown instanceof Error ? thrown : new Error(String(thrown));
+    }
+    if (mapped === undefined || mapped === error) return error;
+    if (!(mapped instanceof Error)) {
+      return new ConnectorError(
+        'DEFINITION_INVALID',
+        `http.mapError must return an Error or nothing, it returned ${typeof mapped}: the answer was ${error.status}`,
+        { cause: error },
+      );
+    }
+    // The connector's secrets, also for a request to another origin (which was sent without them).
+    const secrets = [...(this.#b.auth?.secrets() ?? [])];
+    if (secrets.length > 0) {
+      Object.defineProperty(mapped, 'message', { value: redactText(mapped.message, secrets), writable: true, configurable: true });
+      const details = (mapped as { details?: unknown }).details;
+      if (details !== undefined) {
+        Object.defineProperty(mapped, 'details', {
+          value: redactDeep(details, secrets),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
+    }
+    return mapped;
   }
 
   #parse(
@@ -498,6 +565,21 @@ class FetchHttpClient implements HttpClient {
       );
     }
   }
+}
+
+/** The body of an error answer: parsed when it is (or looks like) JSON, else text; never throws. */
+function errorBody(answer: Answer): { data: unknown; text: string } {
+  const text = Buffer.from(answer.bytes).toString('utf8');
+  if (text.trim() === '') return { data: undefined, text };
+  const isJson = /[/+]json\b/i.test(answer.headers.get('content-type') ?? '') || /^\s*[[{]/.test(text);
+  if (isJson) {
+    try {
+      return { data: JSON.parse(text) as unknown, text };
+    } catch {
+      // not JSON after all: the text
+    }
+  }
+  return { data: text, text };
 }
 
 function tokensOf(auth: RequestAuthenticator | undefined): BaseUrlTokens | undefined {

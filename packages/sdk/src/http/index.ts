@@ -13,7 +13,7 @@ export type {
   HttpRequestObservation,
 } from './client.js';
 export { HttpError } from './errors.js';
-export type { HttpErrorInit } from './errors.js';
+export type { HttpErrorInit, HttpErrorResponse } from './errors.js';
 export { fetchPage, nextLink, paginate, resolvePagination } from './paginate.js';
 export type {
   Pagination,

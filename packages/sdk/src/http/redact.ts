@@ -37,6 +37,26 @@ export function redactJson(value: unknown, depth = 0): unknown {
 }
 
 /**
+ * A copy of a value (an error's details) with every known secret replaced in its strings, keys
+ * and values; other values as they are. Objects that are not plain (dates, errors) are kept.
+ */
+export function redactDeep(value: unknown, secrets: Iterable<string>): unknown {
+  const list = [...secrets];
+  const walk = (v: unknown, d: number): unknown => {
+    if (typeof v === 'string') return redactText(v, list);
+    if (d > 20 || v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((item) => walk(item, d + 1));
+    if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(v)) {
+      Object.defineProperty(out, redactText(key, list), { value: walk(item, d + 1), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  };
+  return walk(value, 0);
+}
+
+/**
  * The start of a response body, safe to show: JSON members with secret names masked, known
  * secrets replaced, cut to `max` characters.
  */

@@ -5,6 +5,7 @@
 import { ConnectorError } from '../errors.js';
 import { checkMethodName } from '../protocol/index.js';
 import { propertyKey, typeFromJsonSchema } from './json-schema-types.js';
+import { isRecord } from '../protocol/json.js';
 
 /** What the declarations say about one method. */
 export interface MethodDoc {
@@ -154,7 +155,10 @@ function joinBlocks(blocks: readonly string[][]): string[] {
 }
 
 function jsdoc(method: MethodDoc, pad: string, render: Renderer): string[] {
-  const lines: string[] = method.description.trim() === '' ? [] : [method.description.trim()];
+  // A method may lack a description (plain JavaScript, or a build that skipped the type check):
+  // `connector validate` reports it; the declarations just go without.
+  const description = typeof method.description === 'string' ? method.description.trim() : '';
+  const lines: string[] = description === '' ? [] : [description];
   const [top = '', ...rest] = method.name.split('.');
   if (render.declaredTop !== top) {
     const declared = [render.declaredTop, ...rest].join('.');
@@ -213,8 +217,4 @@ function json(value: unknown): string {
     // BigInt or a cycle in an example: still show something.
     return String(value);
   }
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

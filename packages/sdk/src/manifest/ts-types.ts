@@ -53,7 +53,7 @@ export async function extractMethodTypes(options: ExtractTypesOptions): Promise<
       `connector entry ${entryPath} does not exist: pass the module that default-exports defineConnector({ ... })`,
     );
   }
-  const project = createProject(options);
+  const project = createTypeProject(options);
   const entry = project.addSourceFileAtPath(entryPath);
 
   // A synthetic module beside the entry names every type we need, so that one program (one
@@ -105,7 +105,8 @@ export async function extractMethodTypes(options: ExtractTypesOptions): Promise<
   return result;
 }
 
-function createProject(options: ExtractTypesOptions): Project {
+/** A ts-morph project with the connector's compiler options (its tsconfig.json, if any). */
+export function createTypeProject(options: ExtractTypesOptions): Project {
   const tsconfig = path.resolve(options.projectDir, options.tsconfig ?? 'tsconfig.json');
   if (options.tsconfig !== undefined && !existsSync(tsconfig)) {
     throw new ConnectorError(

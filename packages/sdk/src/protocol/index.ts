@@ -4,6 +4,8 @@
  */
 export {
   type Packet,
+  type RequestPacket,
+  type AnswerPacket,
   type Frame,
   type ErrorAnswer,
   type FrameProblem,
@@ -22,7 +24,11 @@ export {
   normalizeQueryName,
   checkMethodName,
 } from './methods.js';
+export { isRecord } from './json.js';
 export { CONNECTOR_NAME_PATTERN, connectorNameOf } from './names.js';
+export { ENDPOINT_TOKEN_FIELD, ENDPOINT_TOKEN_SCHEMA } from './endpoint.js';
+export { MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK, MAX_PACKETS_PER_FRAME, MAX_FRAME_CHARS, frameIsFull } from './frame.js';
+export { DEFAULT_FRAME_BYTES, BLOB_FRAME_RESERVE, maxBlobBytes, decodeBase64 } from './blobs.js';
 export type { ConfigFieldType, ConfigFieldSchema, ConfigSchema, ConnectorSchema, MethodSchema } from './config-schema.js';
 export {
   Feature,
@@ -34,9 +40,17 @@ export {
   type ConnectAnswer,
   WEBSOCKET_SUBPROTOCOL,
   AUTH_SCHEME,
+  KEY_PROOF_HEADER,
   negotiateFeatures,
 } from './handshake.js';
-export { WireErrorCode, type WireErrorCodeName } from './errors.js';
+export { WireErrorCode, type WireErrorCodeName, errorAnswer, type WireErrorFacts } from './errors.js';
+export {
+  AnswerFallbackCode,
+  type AnswerFallbackCodeName,
+  type AnswerErrorFacts,
+  type AnswerParts,
+  errorFromAnswer,
+} from './error-answer.js';
 export { parseTraceparent, formatTraceparent, cleanTracestate, type TraceParent } from './trace-context.js';
 export {
   HEARTBEAT_INTERVAL_MS,

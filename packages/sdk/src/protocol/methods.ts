@@ -9,6 +9,12 @@ export const WorkspaceMethod = {
   query: 'connector.query',
   startOAuth: 'connector.start-oauth',
   finishOAuth: 'connector.finish-oauth',
+  /** A notice, only where `cancellation` was negotiated (§8): `{c, reason}`. */
+  cancel: 'connector.cancel',
+  /** §8 `webhook-subscriptions` only: subscribe the provider to a workspace webhook. */
+  webhookSubscribe: 'connector.webhook.subscribe',
+  /** §8 `webhook-subscriptions` only: end that subscription, with the state subscribe returned. */
+  webhookUnsubscribe: 'connector.webhook.unsubscribe',
 } as const;
 
 /** Connector → workspace requests and notices (§4). */

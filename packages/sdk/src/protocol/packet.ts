@@ -4,20 +4,43 @@
  * Pure shapes and functions: no I/O. Both the connector runtime and the workspace
  * import this module, so the two sides can never drift apart.
  */
+import { isRecord } from './json.js';
 
-/** One packet. A packet that expects an answer carries `c`; the answer carries the same `c`. */
-export interface Packet {
+/**
+ * A request or notice: it names a method in `m`, and its `a` is an object (§3). A request that
+ * expects an answer carries `c`; the answer carries the same `c`.
+ */
+export interface RequestPacket {
   /** Unique per packet. */
   id: string;
-  /** Callback id: on a request, the id the answer must carry; on an answer, the request's `c`. */
+  /** Callback id the answer must carry; absent on a notice. */
   c?: string;
-  /** Method name, e.g. `connector.query`. Absent on answers. */
-  m?: string;
-  /** Arguments of a request, or the result object of an answer. */
+  /** Method name, e.g. `connector.query`. */
+  m: string;
+  /** Arguments. */
   a?: Record<string, unknown>;
   /** Error text (rarely used by v1 peers; errors normally travel as `a.error`). */
   e?: string;
 }
+
+/**
+ * An answer: no `m`, the `c` of the request it answers, and the result in `a`, which may be any
+ * JSON value (§3): v1 workspaces answer `connector.task.new` with the bare task id string.
+ */
+export interface AnswerPacket {
+  /** Unique per packet. */
+  id: string;
+  /** The request's callback id. */
+  c: string;
+  m?: undefined;
+  /** The result: any JSON value; an object with an `error` member is an error answer. */
+  a?: unknown;
+  /** Error text (rarely used by v1 peers; errors normally travel as `a.error`). */
+  e?: string;
+}
+
+/** One packet of a frame (§3): a request (it has `m`) or an answer (it has none). */
+export type Packet = RequestPacket | AnswerPacket;
 
 /** A text frame: `{"p": [packet, …]}` (§3). */
 export interface Frame {
@@ -38,7 +61,10 @@ export interface FrameProblem {
   index: number;
   /** What was wrong, in words fit for a log line. */
   message: string;
-  /** The callback id of the bad packet, when it had one, so an error answer can still be sent. */
+  /**
+   * The callback id of a bad request, when it had one, so an error answer can still be sent.
+   * Never set for a bad answer (a packet without `m`): an answer is never answered.
+   */
   c?: string;
 }
 
@@ -46,10 +72,6 @@ export interface FrameProblem {
 export interface ParsedFrame {
   packets: Packet[];
   problems: FrameProblem[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -75,7 +97,9 @@ export function parseFrame(text: string): ParsedFrame {
     if (problem === undefined) {
       packets.push(item as Packet);
     } else {
-      const c = isRecord(item) && typeof item.c === 'string' ? item.c : undefined;
+      // Only a request is answered with an error: a packet without `m` is itself an answer, and
+      // answering it would start a ping-pong of error answers between the peers (§3).
+      const c = isRecord(item) && item.m !== undefined && typeof item.c === 'string' ? item.c : undefined;
       problems.push(c === undefined ? { index, message: problem } : { index, message: problem, c });
     }
   });
@@ -89,8 +113,9 @@ function checkPacket(item: unknown): string | undefined {
   if (item.id !== undefined && typeof item.id !== 'string') return '"id" must be a string';
   if (item.c !== undefined && typeof item.c !== 'string') return '"c" must be a string';
   if (item.m !== undefined && typeof item.m !== 'string') return '"m" must be a string';
-  if (item.a !== undefined && item.a !== null && !isRecord(item.a)) return '"a" must be an object';
   if (item.m === undefined && item.c === undefined) return 'packet has neither "m" nor "c"';
+  // §3: a request's `a` is an object; an answer's `a` may be any JSON value.
+  if (item.m !== undefined && item.a !== undefined && item.a !== null && !isRecord(item.a)) return '"a" of a request must be an object';
   return undefined;
 }
 

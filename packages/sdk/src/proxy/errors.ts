@@ -2,7 +2,7 @@
  * Errors of connections through a proxy. Each names the proxy without its credentials and the
  * variable to fix; none ever holds the proxy's `user:password`.
  */
-import { ConnectorError } from '../errors.js';
+import { brandErrorClass, ConnectorError } from '../errors.js';
 import type { ProxyRoute } from './route.js';
 
 /** Codes of {@link ProxyError}. */
@@ -43,6 +43,8 @@ export class ProxyError extends ConnectorError {
     this.status = status;
   }
 }
+
+brandErrorClass(ProxyError, 'ProxyError');
 
 /** `proxy http://proxy.corp:3128 (HTTPS_PROXY)`: how messages name a route. */
 export function describeRoute(route: ProxyRoute): string {

@@ -121,7 +121,8 @@ export class AuthController {
       logger: this.#o.logger,
       timers: this.#timers,
       random: Math.random,
-      http: createHttpClient(this.#httpOptions(), { logger: this.#o.logger, config }),
+      // The auth's own requests (login, tokens) keep the SDK's errors: the connector's mapError is for its calls.
+      http: createHttpClient({ ...this.#httpOptions(), mapError: undefined }, { logger: this.#o.logger, config }),
       saveTokens: async (tokens: TokenSet) => {
         // §6 step 5: the workspace stores the JWE as `oauthResult` and passes it to the other replicas.
         this.#o.notify(ConnectorMethod.configUpdate, { value: await this.#encrypt(tokens) });

@@ -2,6 +2,7 @@
  * The connector's logger: pino, JSON lines on stdout, with secret-looking paths redacted.
  */
 import { pino, type Logger } from 'pino';
+import { prettyDestination, type LogFormat } from './pretty-log.js';
 
 /** Paths whose values never reach a log line, whatever a handler passes. */
 export const REDACT_PATHS = [
@@ -27,8 +28,21 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** pino level. @default 'info' */
+  level?: string;
+  /** The logger's name, on every record. @default none */
+  name?: string;
+  /** Where records go. @default process.stdout */
+  destination?: NodeJS.WritableStream;
+  /** JSON lines, or one human line per record (runtime/pretty-log.ts). @default 'json' */
+  format?: LogFormat;
+}
+
 /** Creates the root logger. */
-export function createLogger(options: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stdout;
   return pino(
     {
       level: options.level ?? 'info',
@@ -36,6 +50,6 @@ export function createLogger(options: { level?: string; name?: string; destinati
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: undefined,
     },
-    (options.destination ?? process.stdout) as pino.DestinationStream,
+    (options.format === 'pretty' ? prettyDestination(destination) : destination) as pino.DestinationStream,
   );
 }

@@ -6,9 +6,11 @@ import type { ConnectorSchema } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { Connector } from '../connector/define.js';
 import { buildManifest } from '../connector/manifest.js';
+import { withManifestSchemas } from '../controller/schemas.js';
 import { readRuntimeEnv } from './env.js';
 import { loadKeys } from './keys.js';
 import { createLogger } from './logger.js';
+import { logFormatOf } from './pretty-log.js';
 import { fileKeyStore } from './instance-state.js';
 import { ConnectorRuntime } from './runtime.js';
 import type { WorkspaceLinkOptions } from '../transport/link.js';
@@ -85,14 +87,18 @@ export interface RunningConnector {
 /**
  * Starts serving `connector` with settings from env (§1, §2). Proxy variables (`HTTPS_PROXY`,
  * `HTTP_PROXY`, `NO_PROXY`) are read from `process.env`, as by every HTTP tool.
- * @throws ConnectorError `CONNECTOR_ID_MISSING`, `KEYS_MISSING`, `KEY_INVALID`, `CA_CERTS_INVALID`, `CONFIG_INVALID` (METRICS_PORT, HEALTH_PORT); ProxyError `PROXY_INVALID`. A port that cannot be bound (`LISTEN_FAILED`) rejects `ready`
+ * @throws ConnectorError `CONNECTOR_ID_MISSING`, `KEYS_MISSING`, `KEY_INVALID`, `CA_CERTS_INVALID`, `CONFIG_INVALID` (METRICS_PORT, HEALTH_PORT, LOG_FORMAT); ProxyError `PROXY_INVALID`. A port that cannot be bound (`LISTEN_FAILED`) rejects `ready`
  */
-export function runConnector(connector: Connector, options: RunOptions = {}): RunningConnector {
+export function runConnector(given: Connector, options: RunOptions = {}): RunningConnector {
   // Misconfigured network settings fail now, not at the first connection.
   checkProxyEnv(process.env);
   checkExtraCaCerts(process.env, options.fromDotEnv);
   const env = readRuntimeEnv(options.env ?? process.env);
-  const logger = options.logger ?? createLogger({ level: env.logLevel, name: connector.definition.name });
+  // A class-style connector's calls are checked against the schemas `connector build` read from its types.
+  const connector = options.manifest === undefined ? given : withManifestSchemas(given, options.manifest);
+  const logger =
+    options.logger ??
+    createLogger({ level: env.logLevel, name: connector.definition.name, format: logFormatOf(options.env ?? process.env) });
   const connectorId = options.connectorId ?? connector.definition.id;
   if (!connectorId) {
     throw new ConnectorError('CONNECTOR_ID_MISSING', 'no connector id: set "connectorId" in package.json or `id` in defineConnector()');
@@ -129,6 +135,8 @@ export function runConnector(connector: Connector, options: RunOptions = {}): Ru
       websocketEndpoint: env.websocketEndpoint,
       deployment: env.deployment,
       publicKey: keys.publicKey,
+      // The current key (the ring's first) proves the instance holds the private key of publicKey.
+      ...(keys.ring[0] === undefined ? {} : { proofKey: keys.ring[0].key }),
       ...(env.registrationToken === undefined ? {} : { registrationToken: env.registrationToken }),
       ...(env.connectorKey === undefined ? {} : { connectorKey: env.connectorKey }),
       ...(keyStore === undefined ? {} : { keyStore }),

@@ -9,18 +9,23 @@ import {
   connectorNameOf,
   Feature,
   WireErrorCode,
+  errorAnswer,
   WorkspaceMethod,
   type ConnectorSchema,
   type ErrorAnswer,
-  type Packet,
+  type RequestPacket,
 } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { Connector } from '../connector/define.js';
-import type { LifecycleContext, TaskApi } from '../connector/context.js';
+import type { BlobApi, LifecycleContext, TaskApi } from '../connector/context.js';
 import { Dispatcher, type CallEnvironment } from '../connector/dispatch.js';
+import { runWebhookRequest } from '../connector/webhooks.js';
+import { decryptSecret } from '../secrets/index.js';
 import { WorkspaceLink, type WorkspaceLinkOptions } from '../transport/link.js';
+import { systemTimers, type Timers } from '../transport/timers.js';
 import { decodeConfig, type KeyRing } from './config.js';
 import { createTaskApi } from './tasks.js';
+import { createBlobApi } from './blobs.js';
 import { AuthController } from './auth-controller.js';
 import type { HttpClient } from '../http/client.js';
 import type { CallObservation, RuntimeObserver } from '../observability/observer.js';
@@ -36,7 +41,7 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Private keys for config secrets (current first). @default [] */
   keys?: KeyRing;
-  /** Link settings (endpoints, token, timers…), minus what the runtime fills in. */
+  /** Link settings (endpoints, token, timers…), minus what the runtime fills in. Its `timers` also drive the drain deadline and the health interval. */
   link: Omit<WorkspaceLinkOptions, 'connectorId' | 'version' | 'schema' | 'onRequest' | 'logger' | 'features'>;
   /** Interval of `connector.health.check`, in ms. @default 30000 (§4) */
   healthIntervalMs?: number;
@@ -54,7 +59,17 @@ export interface RuntimeOptions {
 }
 
 /** Extensions this SDK speaks (§8). */
-export const SDK_FEATURES: string[] = [Feature.structuredErrors, Feature.jsonSchema, Feature.idempotencyKeys, Feature.traceContext];
+export const SDK_FEATURES: string[] = [
+  Feature.structuredErrors,
+  Feature.jsonSchema,
+  Feature.idempotencyKeys,
+  Feature.traceContext,
+  Feature.deadlines,
+  Feature.cancellation,
+];
+
+/** The longest delay a Node timer takes; a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** One running connector process's core. */
 export class ConnectorRuntime {
@@ -62,29 +77,40 @@ export class ConnectorRuntime {
   readonly #o: RuntimeOptions;
   readonly #dispatcher: Dispatcher;
   readonly #tasks: TaskApi;
+  readonly #blobs: BlobApi;
   readonly #auth: AuthController;
   readonly #inflight = new InflightCalls();
   #config: Record<string, unknown> = {};
   #configAbort = new AbortController();
   #started = false;
   #draining = false;
-  #healthTimer: NodeJS.Timeout | undefined;
+  readonly #timers: Timers;
+  #healthTimer: unknown;
+  /** Set while shutdown waits: called when the last call in flight ends. */
+  #drained: (() => void) | undefined;
   #configQueue: Promise<void> = Promise.resolve();
+  /** Set-configs received and not yet applied; while there are any, calls wait for {@link #configApplied}. */
+  #configsPending = 0;
+  /** Resolves once the latest set-config received has been applied (its config set, start() run). */
+  #configApplied: Promise<void> = Promise.resolve();
   #keepAlive: NodeJS.Timeout | undefined;
 
   constructor(options: RuntimeOptions) {
     this.#o = options;
+    this.#timers = options.link.timers ?? systemTimers;
     this.#dispatcher = new Dispatcher(options.connector);
     this.link = new WorkspaceLink({
       ...options.link,
       connectorId: options.connectorId,
       version: options.version,
       schema: options.schema,
-      features: SDK_FEATURES,
+      // §8: webhook-subscriptions only for a connector that can subscribe.
+      features: options.connector.definition.webhooks === undefined ? SDK_FEATURES : [...SDK_FEATURES, Feature.webhookSubscriptions],
       logger: options.logger,
       onRequest: (packet) => this.#onRequest(packet),
     });
     this.#tasks = createTaskApi(this.link);
+    this.#blobs = createBlobApi(this.link, { frameBytes: options.link.maxSendPayload });
     this.#auth = new AuthController({
       connector: options.connector,
       connectorId: options.connectorId,
@@ -131,10 +157,16 @@ export class ConnectorRuntime {
   async shutdown(): Promise<void> {
     if (this.#draining) return;
     this.#draining = true;
-    if (this.#healthTimer) clearInterval(this.#healthTimer);
-    const deadline = Date.now() + (this.#o.drainTimeoutMs ?? 30_000);
-    while (this.#inflight.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    if (this.#healthTimer !== undefined) this.#timers.clearInterval(this.#healthTimer);
+    if (this.#inflight.size > 0) {
+      await new Promise<void>((resolve) => {
+        const deadline = this.#timers.setTimeout(resolve, this.#o.drainTimeoutMs ?? 30_000);
+        this.#drained = () => {
+          this.#timers.clearTimeout(deadline);
+          resolve();
+        };
+      });
+      this.#drained = undefined;
     }
     for (const call of this.#inflight) call.abort(new ConnectorError('SHUTTING_DOWN', 'the connector is shutting down'));
     this.#configAbort.abort();
@@ -144,7 +176,7 @@ export class ConnectorRuntime {
     this.#releaseProcess();
   }
 
-  #onRequest(packet: Packet): void {
+  #onRequest(packet: RequestPacket): void {
     const { m, c } = packet;
     const a = packet.a ?? {};
     switch (m) {
@@ -154,13 +186,42 @@ export class ConnectorRuntime {
       case WorkspaceMethod.introspect:
         if (c !== undefined) this.link.answer(c, { configSchema: this.#o.schema.configSchema, introspect: this.#o.schema.introspect });
         return;
-      case WorkspaceMethod.setConfig:
-        // Configs apply one after another, in the order they arrived.
-        this.#configQueue = this.#configQueue.then(() => this.#setConfig(c, a.secrets));
+      case WorkspaceMethod.setConfig: {
+        // Configs apply one after another, in the order they arrived; a call that arrives behind
+        // one runs with it (the workspace sends the config on connect, and calls right after).
+        this.#configsPending += 1;
+        let applied!: () => void;
+        this.#configApplied = new Promise<void>((resolve) => (applied = resolve));
+        let counted = true;
+        const done = (): void => {
+          if (!counted) return;
+          counted = false;
+          this.#configsPending -= 1;
+          applied();
+        };
+        this.#configQueue = this.#configQueue
+          .then(() => this.#setConfig(c, a.secrets, done))
+          .catch((error: unknown) => this.#o.logger.error({ err: error }, 'set-config failed'))
+          .finally(done);
+        return;
+      }
+      case WorkspaceMethod.cancel:
+        // §8 `cancellation`: a notice; a v1 workspace never sends it, and it means nothing unnegotiated.
+        if (this.link.features.has(Feature.cancellation)) this.#cancel(a);
+        else this.#answerError(c, { error: `unknown request ${JSON.stringify(m)}`, code: WireErrorCode.methodNotFound });
         return;
       case WorkspaceMethod.startOAuth:
       case WorkspaceMethod.finishOAuth:
         void this.#oauth(c, m, a);
+        return;
+      case WorkspaceMethod.webhookSubscribe:
+      case WorkspaceMethod.webhookUnsubscribe:
+        // §8: only where negotiated; a v1 workspace never sends them, and is answered as v1 would be.
+        if (this.link.features.has(Feature.webhookSubscriptions)) {
+          void this.#webhook(c, m, a);
+          return;
+        }
+        this.#answerError(c, { error: `unknown request ${JSON.stringify(m)}`, code: WireErrorCode.methodNotFound });
         return;
       default:
         this.#answerError(c, { error: `unknown request ${JSON.stringify(m)}`, code: WireErrorCode.methodNotFound });
@@ -176,19 +237,77 @@ export class ConnectorRuntime {
       });
       return;
     }
+    // Only while a set-config is being applied: otherwise the call path stays synchronous.
+    if (this.#configsPending > 0) await this.#configApplied;
     const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
     const observed = this.#observe(a);
-    const call = new Call(this.#config, this.#tasks, taskId, this.#o.logger, this.#auth, a.query, c, observed);
+    const call = new Call(this.#config, this.#tasks, this.#blobs, taskId, this.#o.logger, this.#auth, a.query, c, observed);
     this.#inflight.add(call);
+    const deadline = this.#deadlineOf(a, call);
     try {
       const outcome = await this.#dispatcher.call(a.query, a.variables, call);
+      // Past its deadline, or cancelled, the call was answered already: what the handler did later goes nowhere.
+      if (call.endedEarly) return;
       observed?.end(outcome.ok ? { ok: true } : { ok: false, code: outcome.error.code });
       if (c === undefined) return;
       if (outcome.ok) this.link.answer(c, outcome.result);
       else this.#answerError(c, outcome.error);
     } finally {
+      if (deadline !== undefined) clearTimeout(deadline);
       this.#inflight.remove(call);
+      if (this.#inflight.size === 0) this.#drained?.();
     }
+  }
+
+  /**
+   * §8 `deadlines`: where negotiated, a query's `a.timeoutMs` is the time it has left, counted
+   * from its arrival. At the deadline the handler's `ctx.signal` aborts with a `TIMEOUT`
+   * ConnectorError (so `ctx.http` requests in flight end with it) and the call is answered
+   * `TIMEOUT` at once, whether or not the handler stops. A v1 workspace sends no deadline, and a
+   * `timeoutMs` it sent anyway means nothing here: v1 calls run until they end.
+   */
+  #deadlineOf(a: Record<string, unknown>, call: Call): NodeJS.Timeout | undefined {
+    const timeoutMs = a.timeoutMs;
+    if (!this.link.features.has(Feature.deadlines)) return undefined;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) return undefined;
+    const ms = Math.min(Math.ceil(timeoutMs), MAX_TIMER_MS);
+    const timer = setTimeout(() => {
+      const error = new ConnectorError(
+        WireErrorCode.timeout,
+        `${call.name} did not finish within the ${ms} ms the workspace gave it; ctx.signal was aborted`,
+      );
+      this.#endEarly(call, error);
+    }, ms);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * §8 `cancellation`: `connector.cancel {c, reason}` ends the call with callback id `c`: its
+   * signal aborts with `CANCELLED` (the caller gave up) or `TIMEOUT` (the workspace's deadline
+   * passed), and it is answered at once. A `c` of no call in flight (it ended already) is ignored.
+   */
+  #cancel(a: Record<string, unknown>): void {
+    if (typeof a.c !== 'string') return;
+    let call: Call | undefined;
+    for (const candidate of this.#inflight) if (candidate.c === a.c) call = candidate;
+    if (call === undefined) return;
+    const error =
+      a.reason === 'timeout'
+        ? new ConnectorError(
+            WireErrorCode.timeout,
+            `${call.name} passed its deadline at the workspace, which cancelled it; ctx.signal was aborted`,
+          )
+        : new ConnectorError(WireErrorCode.cancelled, `the workspace cancelled ${call.name}: its caller gave up; ctx.signal was aborted`);
+    this.#endEarly(call, error);
+  }
+
+  /** Ends a call before its handler did: aborts its signal with `error` and answers with it (once). */
+  #endEarly(call: Call, error: ConnectorError): void {
+    if (!call.endEarly(error)) return;
+    call.logger.warn({ code: error.code }, error.message);
+    call.observed?.end({ ok: false, code: error.code });
+    this.#answerError(call.c, { error: error.message, code: error.code, retryable: false });
   }
 
   /** Tells the observer a call starts; the workspace's trace context only where negotiated (§8 `trace-context`). */
@@ -222,18 +341,37 @@ export class ConnectorRuntime {
     }
   }
 
-  /** §3 errors: `{error}`; the structured fields only when the workspace announced them (§8). */
-  #answerError(c: string | undefined, error: ErrorAnswer): void {
-    if (c === undefined) return;
-    if (this.link.features.has(Feature.structuredErrors)) {
-      this.link.answer(c, { ...error });
-    } else {
-      this.link.answer(c, { error: error.error });
+  /** §8 `webhook-subscriptions`: the connector's webhooks.subscribe / unsubscribe, with the lifecycle context. */
+  async #webhook(c: string | undefined, m: string, a: Record<string, unknown>): Promise<void> {
+    try {
+      const answer = await runWebhookRequest(this.#o.connector, m, a, this.#lifecycle(), async (sent) => {
+        const value = await decryptSecret(sent, this.#o.keys ?? [], this.#o.connectorId);
+        if (typeof value !== 'string') throw new ConnectorError('SECRET_UNREADABLE', 'the webhook secret did not decrypt to text');
+        return value;
+      });
+      this.#o.logger.info({ webhook: (a.webhook as { name?: unknown } | undefined)?.name }, `${m} done`);
+      if (c !== undefined) this.link.answer(c, answer);
+    } catch (error) {
+      const e = error instanceof ConnectorError ? error : new ConnectorError(WireErrorCode.handlerFailed, (error as Error).message);
+      this.#o.logger.warn({ code: e.code }, `${m} failed: ${e.message}`);
+      this.#answerError(c, {
+        error: e.message,
+        code: e.code,
+        retryable: e.retryable,
+        ...(e.details === undefined ? {} : { details: e.details }),
+      });
     }
   }
 
+  /** §3 errors: `{error}`; the structured fields only when the workspace announced them (§8). */
+  #answerError(c: string | undefined, error: ErrorAnswer): void {
+    if (c === undefined) return;
+    const { error: message, ...structured } = error;
+    this.link.answer(c, errorAnswer(this.link.features, { message, ...structured }));
+  }
+
   /** §4 `connector.set-config`: stop the old controller, decode, start the new one, report health. */
-  async #setConfig(c: string | undefined, secrets: unknown): Promise<void> {
+  async #setConfig(c: string | undefined, secrets: unknown, applied: () => void): Promise<void> {
     const logger = this.#o.logger;
     const decoded = await decodeConfig(secrets, this.#o.schema.configSchema, this.#o.keys ?? [], this.#o.connectorId, logger);
     if (decoded.missing.length > 0) {
@@ -243,15 +381,17 @@ export class ConnectorRuntime {
     this.#configAbort = new AbortController();
     this.#config = decoded.values;
     this.#auth.configure(decoded.values);
-    let health: { ok: boolean; error: string | null };
+    let health: { ok: boolean; error: string | null } | undefined;
     try {
       await this.#o.connector.definition.start?.(this.#lifecycle());
       this.#started = true;
-      health = await this.#health();
     } catch (error) {
       logger.error({ err: error }, 'start() failed');
       health = { ok: false, error: `start failed: ${(error as Error).message}` };
     }
+    // Calls waiting for this config run now; the health check that follows does not hold them.
+    applied();
+    health ??= await this.#health();
     this.#reportHealth(health);
     if (c !== undefined) this.link.answer(c, { ok: true });
     this.#scheduleHealth();
@@ -273,6 +413,7 @@ export class ConnectorRuntime {
       config: this.#config as never,
       logger: this.#o.logger,
       tasks: this.#tasks,
+      blobs: this.#blobs,
       signal,
       http: this.#auth.http(signal, this.#o.logger, this.#o.observer?.http),
     };
@@ -293,11 +434,11 @@ export class ConnectorRuntime {
   }
 
   #scheduleHealth(): void {
-    if (this.#healthTimer) return;
-    this.#healthTimer = setInterval(() => {
+    if (this.#healthTimer !== undefined) return;
+    this.#healthTimer = this.#timers.setInterval(() => {
       if (!this.#started || this.link.state !== 'open') return;
       void this.#health().then((status) => this.#reportHealth(status));
-    }, this.#o.healthIntervalMs ?? 30_000).unref();
+    }, this.#o.healthIntervalMs ?? 30_000);
   }
 }
 
@@ -347,6 +488,7 @@ class InflightCalls {
 class Call implements CallEnvironment {
   readonly config: unknown;
   readonly tasks: TaskApi;
+  readonly blobs: BlobApi;
   readonly taskId?: string;
   readonly #root: Logger;
   readonly #auth: AuthController;
@@ -360,11 +502,13 @@ class Call implements CallEnvironment {
   #http: HttpClient | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
+  #endedEarly = false;
   #reason: unknown;
 
   constructor(
     config: unknown,
     tasks: TaskApi,
+    blobs: BlobApi,
     taskId: string | undefined,
     root: Logger,
     auth: AuthController,
@@ -374,6 +518,7 @@ class Call implements CallEnvironment {
   ) {
     this.config = config;
     this.tasks = tasks;
+    this.blobs = blobs;
     if (taskId !== undefined) this.taskId = taskId;
     this.#root = root;
     this.#auth = auth;
@@ -402,6 +547,38 @@ class Call implements CallEnvironment {
 
   get http(): HttpClient {
     return (this.#http ??= this.#auth.http(this.signal, this.logger, this.#observed?.http));
+  }
+
+  /** True once the call's deadline passed or it was cancelled (§8): it was answered then. */
+  get endedEarly(): boolean {
+    return this.#endedEarly;
+  }
+
+  /** The callback id the answer carries (§3). */
+  get c(): string | undefined {
+    return this.#c;
+  }
+
+  /** The query's name, for messages. */
+  get name(): string {
+    return typeof this.#query === 'string' ? this.#query : JSON.stringify(this.#query);
+  }
+
+  /** What the observer watches of this call, if anything. */
+  get observed(): CallObservation | undefined {
+    return this.#observed;
+  }
+
+  /**
+   * The deadline passed or the workspace cancelled the call: aborts the signal with `reason`.
+   * False when the call was already aborted (the link dropped, shutdown, an earlier end): then
+   * its answer is not this one's to give.
+   */
+  endEarly(reason: ConnectorError): boolean {
+    if (this.#aborted) return false;
+    this.#endedEarly = true;
+    this.abort(reason);
+    return true;
   }
 
   /** Like AbortController.abort: only the first reason counts. */

@@ -6,12 +6,15 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { ConnectorError } from '../errors.js';
-import { connectorNameOf } from '../protocol/index.js';
+import { ConnectorError, RemoteError } from '../errors.js';
+import { AnswerFallbackCode, connectorNameOf, errorFromAnswer, SpecialQuery, WorkspaceMethod } from '../protocol/index.js';
 import type { Connector, ConnectorConfig, MethodMap } from '../connector/define.js';
-import type { TaskApi } from '../connector/context.js';
+import type { BlobApi, TaskApi } from '../connector/context.js';
+import { blobBytes, blobCreateArgs } from '../runtime/blobs.js';
+import { DEFAULT_FRAME_BYTES, maxBlobBytes } from '../protocol/blobs.js';
 import type { ConfigFields } from '../connector/fields.js';
 import { Dispatcher, type CallOutcome } from '../connector/dispatch.js';
+import { runWebhookRequest } from '../connector/webhooks.js';
 import { createAuthSession, OAUTH_RESULT_FIELD, type AuthSession, type AuthSpec, type TokenSet } from '../auth/index.js';
 import type { OAuth2Session } from '../auth/oauth2-session.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
@@ -24,6 +27,16 @@ export interface RecordedTask {
   id: string;
   name: string;
   data: Record<string, unknown>;
+}
+
+/** A blob created through the harness (`ctx.blobs.create`). */
+export interface RecordedBlob {
+  id: string;
+  name: string | null;
+  mimetype: string | null;
+  meta: unknown;
+  taskId: string | null;
+  content: Buffer;
 }
 
 /**
@@ -51,6 +64,8 @@ export interface TestHarnessOptions<Config = Readonly<Record<string, unknown>>> 
   clock?: Timers;
   /** The connector's name in messages (`workspace oauth connect <name>`). @default the definition's name as a workspace name */
   name?: string;
+  /** Largest frame to the workspace, for the size check of `ctx.blobs.create` (`BLOB_TOO_LARGE`). @default 8 MiB */
+  frameBytes?: number;
 }
 
 type InputOf<M extends MethodMap, K extends keyof M> = z.input<M[K]['input']>;
@@ -68,12 +83,34 @@ export interface TestHarness<M extends MethodMap, Config = Readonly<Record<strin
   call<K extends keyof M & string>(method: K, input?: InputOf<M, K>): Promise<OutputOf<M, K>>;
   /** Sends any query (even names that are not methods) and returns the raw outcome: `{ ok, result, value }` or `{ ok: false, error }`. */
   query(query: unknown, variables?: unknown): Promise<CallOutcome>;
+  /**
+   * Asks the autocomplete hook for suggestions, as the workspace's `__autocomplete` does (§7).
+   * @throws ConnectorError with the answer's code (`INPUT_INVALID` for an empty entity, `METHOD_NOT_FOUND` without a hook or fallback, the hook's own)
+   */
+  autocomplete(entity: string, variables?: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Posts `data` to the endpoint handler, as the workspace forwards what reaches the connector's
+   * endpoint URL (§7 `_endpoint`); resolves to what the handler returned.
+   * @throws ConnectorError with the answer's code (`METHOD_NOT_FOUND` without an endpoint, the handler's own)
+   */
+  endpoint(data: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Runs `webhooks.subscribe` as the workspace does when it attaches a webhook to the connector
+   * (§8 `webhook-subscriptions`), and resolves to the state the workspace would keep. `secret` is
+   * given in clear here (the workspace sends it encrypted). `id` and `name` default to test values.
+   * @throws ConnectorError `METHOD_NOT_FOUND` without `webhooks`, `BAD_REQUEST`, or what the hook threw
+   */
+  subscribeWebhook(webhook: { url: string; secret: string | null; id?: string; name?: string }): Promise<unknown>;
+  /** Runs `webhooks.unsubscribe` with the state `subscribeWebhook` resolved to, as the workspace does when the webhook is removed. */
+  unsubscribeWebhook(state: unknown, webhook: { url: string; id?: string; name?: string }): Promise<void>;
   /** Runs the `start` hook with the current config. */
   start(): Promise<void>;
   /** Runs the `stop` hook. */
   stop(): Promise<void>;
   /** Tasks created so far, oldest first (updates are merged into their data). */
   readonly tasks: RecordedTask[];
+  /** Blobs created so far, oldest first; a test may push its own for handlers to read. */
+  readonly blobs: RecordedBlob[];
   /** Replaces the config, as a new `set-config` would (the auth starts over with it). */
   setConfig(config: HarnessConfig<Config>): void;
   /** The config in effect, including the `oauthResult` the connector saved last. */
@@ -122,6 +159,38 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap, A
       Object.assign(task.data, data);
     },
   };
+  // Blobs as the workspace keeps them: the same frame check as the runtime, NOT_FOUND as the workspace answers.
+  const blobs: RecordedBlob[] = [];
+  const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
+  const findBlob = (id: string): RecordedBlob => {
+    const blob = blobs.find((b) => b.id === id);
+    if (!blob) throw new RemoteError('NOT_FOUND', `connector.blob.get failed: no blob "${id}"`);
+    return blob;
+  };
+  const blobApi: BlobApi = {
+    maxBytes: maxBlobBytes(frameBytes, 256),
+    async create(content, blobOptions = {}) {
+      const bytes = blobBytes(content);
+      blobCreateArgs(bytes, blobOptions, frameBytes);
+      const id = `blob-${blobs.length + 1}`;
+      blobs.push({
+        id,
+        name: blobOptions.name ?? null,
+        mimetype: blobOptions.mimetype ?? null,
+        meta: blobOptions.meta ?? null,
+        taskId: blobOptions.taskId ?? null,
+        content: Buffer.from(bytes),
+      });
+      return id;
+    },
+    async get(id) {
+      const { content, ...info } = findBlob(id);
+      return { ...info, size: content.length };
+    },
+    async content(id) {
+      return Buffer.from(findBlob(id).content);
+    },
+  };
   // The declared auth, as the runtime runs it; OAuth tokens it refreshes go back into the config.
   let auth: AuthSession | undefined;
   const configureAuth = (): void => {
@@ -136,7 +205,8 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap, A
             logger,
             timers: clock,
             random: Math.random,
-            http: createHttpClient(httpOptions, { logger, config }),
+            // As the runtime: the auth's own requests are not mapped by the connector's mapError.
+            http: createHttpClient({ ...httpOptions, mapError: undefined }, { logger, config }),
             saveTokens: (tokens) => {
               savedTokens.push(tokens);
               config = { ...config, [OAUTH_RESULT_FIELD]: tokens };
@@ -146,25 +216,66 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap, A
   };
   configureAuth();
   const httpFor = (signal?: AbortSignal): HttpClient => createHttpClient(httpOptions, { auth, signal, logger, config });
-  const lifecycle = () => ({ config: config as never, logger, tasks: taskApi, signal: new AbortController().signal, http: httpFor() });
+  const lifecycle = () => ({
+    config: config as never,
+    logger,
+    tasks: taskApi,
+    blobs: blobApi,
+    signal: new AbortController().signal,
+    http: httpFor(),
+  });
   const query = (q: unknown, variables?: unknown) => {
     const signal = new AbortController().signal;
-    return dispatcher.call(q, variables, { config, logger, tasks: taskApi, signal, http: httpFor(signal) });
+    return dispatcher.call(q, variables, { config, logger, tasks: taskApi, blobs: blobApi, signal, http: httpFor(signal) });
+  };
+
+  const valueOf = async (outcome: CallOutcome): Promise<unknown> => {
+    if (!outcome.ok) {
+      throw errorFromAnswer(
+        { a: outcome.error },
+        AnswerFallbackCode.connector,
+        ({ code, message, details, retryable }) => new ConnectorError(code, message, { details, retryable }),
+      );
+    }
+    // What the handler returned, not the §4 wire shape: `number` stays a number, as typed.
+    return outcome.value;
   };
 
   return {
     tasks,
+    blobs,
     savedTokens,
     clock,
     query,
     async call(method, input) {
-      const outcome = await query(method, input);
-      if (!outcome.ok) {
-        const { error, code, details, retryable } = outcome.error;
-        throw new ConnectorError(code ?? 'CONNECTOR_ERROR', error, { details, retryable: retryable ?? false });
-      }
-      // What the handler returned, not the §4 wire shape: `number` stays a number, as typed.
-      return outcome.value as never;
+      return (await valueOf(await query(method, input))) as never;
+    },
+    async endpoint(data) {
+      return valueOf(await query(SpecialQuery.endpoint, data));
+    },
+    async autocomplete(entity, variables = {}) {
+      return valueOf(await query(SpecialQuery.autocomplete, { ...variables, entity }));
+    },
+    async subscribeWebhook(webhook) {
+      const sent = { id: webhook.id ?? 'wh_test', name: webhook.name ?? 'test-webhook', url: webhook.url, secret: webhook.secret };
+      const answer = await runWebhookRequest(
+        connector as unknown as Connector,
+        WorkspaceMethod.webhookSubscribe,
+        { webhook: sent },
+        lifecycle(),
+        async (s) => s,
+      );
+      return answer.state;
+    },
+    async unsubscribeWebhook(state, webhook) {
+      const sent = { id: webhook.id ?? 'wh_test', name: webhook.name ?? 'test-webhook', url: webhook.url };
+      await runWebhookRequest(
+        connector as unknown as Connector,
+        WorkspaceMethod.webhookUnsubscribe,
+        { webhook: sent, state },
+        lifecycle(),
+        async (s) => s,
+      );
     },
     async start() {
       await definition.start?.(lifecycle());

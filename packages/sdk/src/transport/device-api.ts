@@ -81,12 +81,22 @@ export class DeviceApi {
       return answer;
     }
     const text = excerpt(response);
-    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
-      // Never echo the token; the workspace's own message says what it did not like.
+    // Never echo the token; the workspace's own message says what it did not like.
+    const said = `${response.status}${text ? `: ${text}` : ''}`;
+    if (response.status === 401 || response.status === 403) {
       throw new ConnectorError(
         'REGISTRATION_REJECTED',
-        `REGISTRATION_TOKEN was rejected by ${url} (${response.status}${text ? `: ${text}` : ''}): ` +
+        `REGISTRATION_TOKEN was rejected by ${url} (${said}): ` +
           `copy the token printed by 'workspace connector add' (or 'workspace connector token <name>') into REGISTRATION_TOKEN`,
+      );
+    }
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      // The token was not the problem: the request was (a manifest past the workspace's limits, a
+      // malformed public key). Retrying sends the same request, so this is permanent too.
+      throw new ConnectorError(
+        'REGISTRATION_REJECTED',
+        `${url} refused this connector's registration (${said}): the token was not checked or not the problem; ` +
+          `fix what the workspace names (a 413 means the manifest is over its size limit) and start the connector again`,
       );
     }
     throw this.#transient('register', response.status, text);

@@ -4,28 +4,37 @@
  * full-jitter backoff. Knows nothing of how the connector talks to outside systems.
  */
 import { EventEmitter } from 'node:events';
+import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import {
   CONNECTOR_REQUEST_PREFIX,
   Feature,
   HEARTBEAT_INTERVAL_MS,
+  KEY_PROOF_HEADER,
+  MAX_FRAME_BYTES,
+  SEND_HIGH_WATER_MARK,
   Liveness,
   createIdGenerator,
   defaultToleranceMs,
+  WireErrorCode,
+  errorAnswer,
   parseFrame,
   type ConnectorSchema,
+  type ErrorAnswer,
   type Packet,
+  type RequestPacket,
   type ProtocolAnnouncement,
 } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
+import { signKeyProof } from '../secrets/proof.js';
 import { fullJitterBackoff, type BackoffOptions } from './backoff.js';
 import { DeviceApi } from './device-api.js';
 import { OfflineQueue } from './offline-queue.js';
 import { openSocket, type OpenedSocket } from './socket.js';
 import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
-import { sleep, systemTimers, type Timers } from './timers.js';
+import { describeDuration, sleep, systemTimers, type Timers } from './timers.js';
 
 /** Everything the link needs to know. */
 export interface WorkspaceLinkOptions {
@@ -43,6 +52,11 @@ export interface WorkspaceLinkOptions {
   deployment?: string;
   /** `PUBLIC_KEY` (base64 PEM) sent at registration. @default null */
   publicKey?: string | null;
+  /**
+   * `PRIVATE_KEY` of `publicKey`: with it the link announces `key-proof` (§8) and signs the
+   * workspace's `connect` challenge, proving it holds the key (issue 13 finding 1). @default none
+   */
+  proofKey?: KeyObject;
   /** `schema` of the register body. */
   schema: ConnectorSchema;
   icon?: string;
@@ -53,7 +67,7 @@ export interface WorkspaceLinkOptions {
   /** Where a key from an earlier start is kept, and each new one goes (§2 step 2). @default none: register on every start */
   keyStore?: KeyStore;
   /** Handles each packet that carries a method (a request or notice from the workspace). */
-  onRequest: (packet: Packet) => void;
+  onRequest: (packet: RequestPacket) => void;
   logger: Logger;
   /** Interval of our pings, in ms. @default 10000 */
   pingIntervalMs?: number;
@@ -139,6 +153,8 @@ export class WorkspaceLink extends EventEmitter {
   #waitingSends: Array<() => void> = [];
   #state: LinkState = 'idle';
   #features = new Set<string>();
+  /** The signed challenge of the last `connect` (key-proof), sent with the upgrade. */
+  #proof: string | undefined;
   #workspaceName: string | undefined;
   #loop: Promise<void> | undefined;
 
@@ -199,7 +215,7 @@ export class WorkspaceLink extends EventEmitter {
   }
 
   /** Sends an answer to the workspace's request `c` (§3). Dropped when offline: the workspace already failed that call. */
-  answer(c: string, a: Record<string, unknown>): void {
+  answer(c: string, a: unknown): void {
     if (this.#outbox === undefined) return;
     const id = this.#nextId();
     let text: string;
@@ -213,7 +229,7 @@ export class WorkspaceLink extends EventEmitter {
     }
     // Item 9: a frame over the workspace's limit would close the socket (1009) and fail every
     // call on it. A single answer travels alone in its frame, `{"p":[…]}` around it.
-    const limit = (this.#o.maxSendPayload ?? 8 * 1024 * 1024) - 16;
+    const limit = (this.#o.maxSendPayload ?? MAX_FRAME_BYTES) - 16;
     if (text.length * 3 > limit) {
       const bytes = Buffer.byteLength(text);
       if (bytes > limit) {
@@ -226,8 +242,8 @@ export class WorkspaceLink extends EventEmitter {
   }
 
   /** An error answer (§3), with the structured fields only when negotiated (§8). */
-  #errorAnswer(error: string, code: string): Record<string, unknown> {
-    return this.#features.has(Feature.structuredErrors) ? { error, code, retryable: false } : { error };
+  #errorAnswer(message: string, code: string): ErrorAnswer {
+    return errorAnswer(this.#features, { message, code, retryable: false });
   }
 
   /** Unsent bytes in the socket (0 when there is none): bounded by `sendHighWaterMark` plus one frame. */
@@ -246,10 +262,11 @@ export class WorkspaceLink extends EventEmitter {
   }
 
   /**
-   * Sends a request and resolves to the answer's `a` (§4, connector → workspace).
+   * Sends a request and resolves to the answer's `a` (§4, connector → workspace): any JSON value
+   * (§3), `{}` when the answer carried none.
    * @throws ConnectorError `TIMEOUT`, `CONNECTION_LOST`, `OFFLINE_QUEUE_FULL`; RemoteError for error answers
    */
-  request(m: string, a: Record<string, unknown>, timeoutMs = this.#o.requestTimeoutMs ?? 300_000): Promise<Record<string, unknown>> {
+  request(m: string, a: Record<string, unknown>, timeoutMs = this.#o.requestTimeoutMs ?? 300_000): Promise<unknown> {
     if (this.#state === 'closed' || this.#state === 'closing') {
       return Promise.reject(new ConnectorError('NOT_CONNECTED', `cannot send ${m}: the connector is shutting down`));
     }
@@ -300,13 +317,24 @@ export class WorkspaceLink extends EventEmitter {
     const delay = fullJitterBackoff(this.#o.backoff);
     const stableAfter = this.#o.stableAfterMs ?? 10_000;
     let attempt = 0;
+    /** Since when the link has been down, and how many tries failed since (undefined while up). */
+    let outage: { since: number; failures: number } | undefined;
     while (!this.#stop.signal.aborted) {
       this.#state = 'connecting';
+      let failure: Error | undefined;
       try {
         const socket = await this.#connect();
+        if (outage !== undefined) {
+          const down = this.#timers.now() - outage.since;
+          const tries = outage.failures === 0 ? '' : ` (${outage.failures} failed ${outage.failures === 1 ? 'try' : 'tries'})`;
+          this.#o.logger.info({ downMs: down, failures: outage.failures }, `connected again after ${describeDuration(down)}${tries}`);
+        }
+        outage = undefined;
         const openedAt = this.#timers.now();
         await this.#serve(socket);
         if (this.#timers.now() - openedAt >= stableAfter) attempt = 0;
+        // The socket closed ('workspace socket closed' said why): the outage starts now.
+        outage = { since: this.#timers.now(), failures: 0 };
       } catch (error) {
         if (this.#stop.signal.aborted) break; // close() was called meanwhile: not a failure
         if (error instanceof ConnectorError && !error.retryable) {
@@ -315,19 +343,38 @@ export class WorkspaceLink extends EventEmitter {
           this.emit('fatal', error);
           return;
         }
-        // One warning per outage (and a reminder every 20 attempts); the rest at debug level.
-        const level = attempt % 20 === 0 ? 'warn' : 'debug';
-        this.#o.logger[level](`workspace link: ${(error as Error).message}`);
+        failure = error as Error;
       }
       if (this.#stop.signal.aborted) break;
       const wait = delay(attempt++);
-      this.#o.logger.debug({ wait, attempt }, 'reconnecting');
+      if (failure !== undefined) {
+        outage ??= { since: this.#timers.now(), failures: 0 };
+        outage.failures += 1;
+        // An outage is never silent and a long one does not flood the log: a warning at the 1st,
+        // 2nd, 4th, 8th, … failed try (growing intervals, as the waits grow to their cap), the
+        // tries in between at debug level.
+        const report = (outage.failures & (outage.failures - 1)) === 0;
+        const down = this.#timers.now() - outage.since;
+        const message =
+          outage.failures === 1
+            ? `workspace link: ${failure.message}; trying again in ${describeDuration(wait)}`
+            : `workspace link: still down after ${describeDuration(down)} (${outage.failures} failed tries), last: ${failure.message}; trying again in ${describeDuration(wait)}`;
+        this.#o.logger[report ? 'warn' : 'debug']({ failures: outage.failures, downMs: down, waitMs: wait }, message);
+      } else {
+        this.#o.logger.debug({ wait, attempt }, 'reconnecting');
+      }
       await sleep(this.#timers, wait, this.#stop.signal);
     }
   }
 
+  /** Our extensions (§8): the configured ones, and key-proof when we hold a private key. */
+  #ours(): string[] {
+    const features = this.#o.features ?? [];
+    return this.#o.proofKey !== undefined && !features.includes(Feature.keyProof) ? [...features, Feature.keyProof] : features;
+  }
+
   #announcement(): ProtocolAnnouncement {
-    return { version: 1, features: this.#o.features ?? [] };
+    return { version: 1, features: this.#ours() };
   }
 
   /** HTTP connect (registering when asked), then open the socket. */
@@ -337,7 +384,15 @@ export class WorkspaceLink extends EventEmitter {
       const result = await this.#api.connect(this.#key, this.#announcement());
       if (result.ok) {
         const offered = result.answer.protocol?.features;
-        this.#features = new Set(Array.isArray(offered) ? offered.filter((f) => (this.#o.features ?? []).includes(f)) : []);
+        const ours = this.#ours();
+        this.#features = new Set(Array.isArray(offered) ? offered.filter((f) => ours.includes(f)) : []);
+        const challenge = result.answer.challenge;
+        const instanceId = result.answer.instance?.id;
+        // key-proof (§8): the signature of the workspace's challenge goes with the upgrade.
+        this.#proof =
+          this.#features.has(Feature.keyProof) && this.#o.proofKey && typeof challenge === 'string' && typeof instanceId === 'string'
+            ? signKeyProof(this.#o.proofKey, instanceId, challenge)
+            : undefined;
         const named = result.answer.instance?.connector;
         if (typeof named === 'string' && named !== '') this.#workspaceName = named;
         break;
@@ -384,9 +439,10 @@ export class WorkspaceLink extends EventEmitter {
       url: this.#o.websocketEndpoint,
       key: this.#key,
       userAgent: `${this.#o.connectorId}/${this.#o.version}`,
-      maxPayload: this.#o.maxPayload ?? 8 * 1024 * 1024,
+      maxPayload: this.#o.maxPayload ?? MAX_FRAME_BYTES,
       handshakeTimeoutMs: this.#o.connectTimeoutMs ?? 10_000,
       signal: this.#stop.signal,
+      ...(this.#proof === undefined ? {} : { headers: { [KEY_PROOF_HEADER]: this.#proof } }),
       onRefused: (status) => {
         if (status === 401) this.#key = ''; // unknown key: register again on the next attempt
       },
@@ -421,7 +477,7 @@ export class WorkspaceLink extends EventEmitter {
       // requests (each one read would add an answer) and hold our own requests; start again
       // once the socket has written half of it out. The send callback runs when a frame has
       // left for the kernel, so it sees the socket drain.
-      const highWater = this.#o.sendHighWaterMark ?? 4 * 1024 * 1024;
+      const highWater = this.#o.sendHighWaterMark ?? SEND_HIGH_WATER_MARK;
       const written = (): void => {
         if (this.#congested && this.#ws === ws && ws.bufferedAmount <= highWater / 2) this.#uncongest(ws);
       };
@@ -492,13 +548,13 @@ export class WorkspaceLink extends EventEmitter {
       if (problem.c !== undefined) {
         const error = `malformed packet: ${problem.message}`;
         // Structured fields only when negotiated (§8).
-        this.answer(problem.c, this.#features.has(Feature.structuredErrors) ? { error, code: 'BAD_REQUEST' } : { error });
+        this.answer(problem.c, errorAnswer(this.#features, { message: error, code: WireErrorCode.badRequest }));
       }
     }
     for (const packet of packets) {
       if (packet.m !== undefined) {
         this.#o.onRequest(packet);
-      } else if (packet.c !== undefined && !this.#pending.settle(packet.c, packet.a ?? undefined)) {
+      } else if (packet.c !== undefined && !this.#pending.settle(packet.c, packet.a, packet.e)) {
         this.#o.logger.debug({ c: packet.c }, 'answer for an unknown or expired request');
       }
     }

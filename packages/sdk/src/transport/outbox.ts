@@ -2,13 +2,13 @@
  * Outgoing packets: batched into frames once per microtask (never a timer hop on the call
  * path), with frames bounded in packets and bytes (§3 allows several packets per frame).
  */
-import type { Packet } from '../protocol/index.js';
+import { MAX_FRAME_CHARS, MAX_PACKETS_PER_FRAME, frameIsFull, type Packet } from '../protocol/index.js';
 
 /** Limits of one frame. */
 export interface OutboxLimits {
   /** Most packets in one frame. @default 256 */
   maxPackets?: number;
-  /** Most characters of packet JSON in one frame. @default 1 MiB */
+  /** Most characters of packet JSON (commas included) in one frame. @default 1 MiB */
   maxChars?: number;
 }
 
@@ -23,8 +23,8 @@ export class Outbox {
 
   constructor(write: (frame: string) => void, limits: OutboxLimits = {}) {
     this.#write = write;
-    this.#maxPackets = limits.maxPackets ?? 256;
-    this.#maxChars = limits.maxChars ?? 1024 * 1024;
+    this.#maxPackets = limits.maxPackets ?? MAX_PACKETS_PER_FRAME;
+    this.#maxChars = limits.maxChars ?? MAX_FRAME_CHARS;
   }
 
   /** Queues one packet; it leaves in the frame flushed at the end of this microtask. */
@@ -34,11 +34,10 @@ export class Outbox {
 
   /** Queues one packet already serialized (its JSON text). */
   pushText(text: string): void {
-    if (this.#parts.length > 0 && (this.#parts.length >= this.#maxPackets || this.#chars + text.length > this.#maxChars)) {
-      this.flush();
-    }
+    // §3 batching: the one rule both sides use, with this outbox's (configurable) limits.
+    if (frameIsFull(this.#parts.length, this.#chars, text.length, this.#maxPackets, this.#maxChars)) this.flush();
+    this.#chars += (this.#parts.length > 0 ? 1 : 0) + text.length;
     this.#parts.push(text);
-    this.#chars += text.length;
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());

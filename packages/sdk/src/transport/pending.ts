@@ -3,11 +3,11 @@
  * callbacks without an answer time out, 5 minutes in v1).
  */
 import { ConnectorError, RemoteError } from '../errors.js';
-import { isErrorAnswer } from '../protocol/index.js';
+import { AnswerFallbackCode, errorFromAnswer } from '../protocol/index.js';
 import type { Timers } from './timers.js';
 
 interface Entry {
-  resolve: (a: Record<string, unknown>) => void;
+  resolve: (a: unknown) => void;
   reject: (error: Error) => void;
   timer: unknown;
   method: string;
@@ -33,7 +33,7 @@ export class PendingRequests {
   }
 
   /** Registers callback id `c`; the promise settles on its answer, its time-out, or {@link failAll}. */
-  add(c: string, method: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  add(c: string, method: string, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = this.#timers.setTimeout(() => {
         if (this.#entries.delete(c)) {
@@ -44,24 +44,24 @@ export class PendingRequests {
     });
   }
 
-  /** Settles the request an answer belongs to. Returns false for an unknown (late or foreign) callback id. */
-  settle(c: string, a: Record<string, unknown> | undefined): boolean {
+  /**
+   * Settles the request an answer belongs to with the answer's `a`, which may be any JSON value
+   * (§3); a missing or null `a` resolves to `{}`. An error answer (errorFromAnswer: `a.error`, or
+   * the packet's `e`) rejects with a RemoteError, `WORKSPACE_ERROR` when it carries no code.
+   * Returns false for an unknown (late or foreign) callback id.
+   */
+  settle(c: string, a: unknown, e?: string): boolean {
     const entry = this.#entries.get(c);
     if (entry === undefined) return false;
     this.#entries.delete(c);
     this.#timers.clearTimeout(entry.timer);
-    const answer = a ?? {};
-    if (isErrorAnswer(answer)) {
-      const code = typeof answer.code === 'string' ? answer.code : 'WORKSPACE_ERROR';
-      entry.reject(
-        new RemoteError(code, `${entry.method} failed: ${String(answer.error)}`, {
-          details: answer.details,
-          retryable: answer.retryable === true,
-        }),
-      );
-    } else {
-      entry.resolve(answer);
-    }
+    const error = errorFromAnswer(
+      { a, e },
+      AnswerFallbackCode.workspace,
+      ({ code, message, details, retryable }) => new RemoteError(code, `${entry.method} failed: ${message}`, { details, retryable }),
+    );
+    if (error === undefined) entry.resolve(a ?? {});
+    else entry.reject(error);
     return true;
   }
 

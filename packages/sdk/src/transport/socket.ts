@@ -39,6 +39,8 @@ export interface OpenSocketOptions {
   signal: AbortSignal;
   /** The workspace answered the upgrade with an HTTP status instead of 101. */
   onRefused?: (status: number | undefined) => void;
+  /** More headers of the upgrade (e.g. the key proof). @default none */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -61,7 +63,7 @@ function closedWhileConnecting(): ConnectorError {
 function open(options: OpenSocketOptions, proxied: ProxiedAgent | undefined): Promise<OpenedSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(options.url, WEBSOCKET_SUBPROTOCOL, {
-      headers: { authorization: `${AUTH_SCHEME} ${options.key}`, 'user-agent': options.userAgent },
+      headers: { ...options.headers, authorization: `${AUTH_SCHEME} ${options.key}`, 'user-agent': options.userAgent },
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
       // Bounded, so a black-holed path fails fast and the next attempt goes out (issue 13 finding 3).
@@ -87,6 +89,18 @@ function open(options: OpenSocketOptions, proxied: ProxiedAgent | undefined): Pr
         return;
       }
       options.onRefused?.(res.statusCode);
+      if (res.statusCode === 409) {
+        // One connector key serves one process: the workspace keeps the live holder's socket.
+        reject(
+          new ConnectorError(
+            'CONNECTOR_KEY_IN_USE',
+            `${options.url} refused the socket (409): another process is connected with this connector key and answers pings. ` +
+              'Give each process its own registration (do not share CONNECTOR_KEY or a kept key file), or stop the other; retrying until it is gone',
+            { retryable: true },
+          ),
+        );
+        return;
+      }
       reject(new ConnectorError('WORKSPACE_UNAVAILABLE', `${options.url} refused the socket (${res.statusCode})`, { retryable: true }));
     });
     ws.once('open', () => {

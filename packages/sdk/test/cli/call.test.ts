@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/index.js';
-import { parseAssignments } from '../../src/cli/call.js';
+import { localAdvice, parseAssignments } from '../../src/cli/call.js';
 import { runNode } from '../../../../test/support/spawn.js';
 import { refusedPort, type RefusedPort } from '../../../../test/support/ports.js';
 import { connector, fixture, type Fixture } from './fixture.js';
@@ -14,6 +14,19 @@ import { connector, fixture, type Fixture } from './fixture.js';
 const sdk = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = join(sdk, 'dist/cli/index.js');
 const helloWorld = join(sdk, '../../examples/hello-world');
+
+describe('localAdvice', () => {
+  it('turns the workspace command of a missing config field into the --config of a local call', () => {
+    expect(
+      localAdvice(`config field "apiKey" (API key) is not set: set it in the workspace, e.g. 'workspace config set <connector> apiKey=…'`),
+    ).toBe('config field "apiKey" (API key) is not set: pass it, e.g. --config apiKey=…');
+    expect(
+      localAdvice(
+        `no OAuth client id: set the config field "clientId" ('workspace config set <connector> clientId=…') or env OAUTH_CLIENT_ID`,
+      ),
+    ).toBe('no OAuth client id: set the config field "clientId" (--config clientId=…) or env OAUTH_CLIENT_ID');
+  });
+});
 
 describe('parseAssignments', () => {
   it('reads key=value pairs, parsing numbers and booleans', () => {
@@ -86,9 +99,19 @@ describe('connector call (built CLI)', { timeout: 30_000 }, () => {
     expect(result.stderr).toContain('"too_small"');
   });
 
+  it('ends quietly with status 0 when the reader of its output goes away (| head)', async () => {
+    const child = spawn(process.execPath, [cli, 'call', 'hello', '{"name":"Ada"}'], { cwd: helloWorld, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('exits non-zero for input that is not JSON and for an unknown method', async () => {
     const notJson = await run('call', 'hello', '{name: Ada}');
-    expect(notJson.code).toBe(1);
+    // A malformed argument is a usage error: exit 2, as in `workspace call` (it was 1: issue 17 item 11).
+    expect(notJson.code).toBe(2);
     expect(notJson.stderr).toMatch(/^error: the input is not JSON \(.*\): quote it, e\.g\. '\{"name":"Ada"\}'\n$/);
     const unknown = await run('call', 'goodbye');
     expect(unknown.code).toBe(1);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startNode } from '../../../../test/support/spawn.js';
@@ -41,6 +41,20 @@ describe('connector dev (built CLI)', { timeout: 90_000 }, () => {
         },
         { timeout: 30_000, interval: 500 },
       );
+
+      // A save by renaming a new file over the old one (sed -i, many editors) is seen too, and so
+      // is every save after it: the watch is on the folder, not on the old file.
+      for (const word of ['Hey', 'Hi']) {
+        writeFileSync(join(project.dir, 'src/index.ts.tmp'), GREETER.replace("'Hello'", `'${word}'`));
+        renameSync(join(project.dir, 'src/index.ts.tmp'), join(project.dir, 'src/index.ts'));
+        await vi.waitFor(
+          async () => {
+            const call = await run(WORKSPACE_CLI, args, project!.dir);
+            expect(call.stdout).toContain(`${word}, Ada`);
+          },
+          { timeout: 30_000, interval: 500 },
+        );
+      }
     } finally {
       // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
       await dev.stop('SIGINT');
@@ -48,6 +62,13 @@ describe('connector dev (built CLI)', { timeout: 90_000 }, () => {
     expect((await dev.exited).code).toBe(0);
     // The connector was stopped once, and drained: not hit by the terminal's signal and ours.
     expect(dev.output()).not.toContain('again: exiting now');
+  });
+
+  it('takes the embedded workspace’s port from WORKSPACE_PORT, and refuses one that is not a port', async () => {
+    const { devPort } = await import('../../src/cli/dev.js');
+    expect(devPort({})).toBeUndefined();
+    expect(devPort({ WORKSPACE_PORT: '4800' })).toBe(4800);
+    expect(() => devPort({ WORKSPACE_PORT: 'x' })).toThrow('WORKSPACE_PORT=x is not a port');
   });
 
   it('names the add command of the package manager that runs it when the workspace is missing', async () => {

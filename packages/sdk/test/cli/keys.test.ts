@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectorError, readRuntimeEnv } from '../../src/index.js';
+import { ConnectorError } from '../../src/index.js';
+import { readRuntimeEnv } from '../../src/internal/index.js';
 import { writeKeys } from '../../src/cli/keys.js';
 import { loadKeys } from '../../src/runtime/keys.js';
 

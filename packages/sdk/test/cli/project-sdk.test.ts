@@ -28,6 +28,8 @@ function projectWithSdk(version: string | undefined): string {
   writeFileSync(join(copy, 'package.json'), JSON.stringify({ ...pkg, version }));
   // The copy's own dependencies, as an install would put them beside it.
   for (const dep of Object.keys(pkg.dependencies as Record<string, string>)) {
+    // A scoped name (@readme/openapi-parser) needs its scope folder first.
+    mkdirSync(dirname(join(dir, 'node_modules', dep)), { recursive: true });
     symlinkSync(join(sdkDir, '../../node_modules', dep), join(dir, 'node_modules', dep), 'dir');
   }
   return dir;

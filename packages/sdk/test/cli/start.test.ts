@@ -28,6 +28,15 @@ describe('connector start (built CLI)', { timeout: 30_000 }, () => {
     }
   });
 
+  it('says to build the bundle first when --bundle finds none (a cloud project’s npm start before a build)', async () => {
+    project = fixture({});
+    const result = await connector(['start', '--bundle'], project.dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "error: dist/connector.mjs does not exist: build it first with 'connector build --bundle' (the project's build script)\n",
+    );
+  });
+
   it('starts from --entry, and says which file is missing when it is not built', async () => {
     project = fixture({});
     const result = await connector(['start', '--entry', 'dist/other.js'], project.dir, { REGISTRATION_TOKEN: 'x' });

@@ -4,7 +4,9 @@ import { ConnectorError, defineConnector, defineMethod } from '../../src/index.j
 import { Dispatcher, shapeResult, type CallEnvironment, type CallOutcome } from '../../src/connector/dispatch.js';
 import type { TaskApi } from '../../src/connector/context.js';
 import { silentLogger } from '../support/logs.js';
+import { createBlobApi } from '../../src/runtime/blobs.js';
 
+const noBlobs = createBlobApi({ request: () => Promise.reject(new Error('no blobs in this test')) });
 const tasks: TaskApi = {
   create: () => Promise.reject(new Error('no tasks in this test')),
   update: () => Promise.reject(new Error('no tasks in this test')),
@@ -16,7 +18,7 @@ function resultOf(outcome: CallOutcome): Record<string, unknown> {
 }
 
 function env(config: unknown = {}): CallEnvironment {
-  return { config, logger: silentLogger, tasks, signal: new AbortController().signal };
+  return { config, logger: silentLogger, tasks, blobs: noBlobs, signal: new AbortController().signal };
 }
 
 const connector = defineConnector({
@@ -292,6 +294,7 @@ describe('Dispatcher', () => {
     const lazy: CallEnvironment = {
       config: {},
       tasks,
+      blobs: noBlobs,
       get logger() {
         reads.push('logger');
         return silentLogger;

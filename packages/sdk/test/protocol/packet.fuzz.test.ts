@@ -2,10 +2,11 @@
  * Fuzz of parseFrame (reliability.md item 11): 100,000 generated frames.
  * The oracle is independent of parseFrame's code: it re-reads each frame with JSON.parse and
  * checks that every packet is accounted for exactly once, that accepted packets have the §3
- * shape, and that each rejected packet with a string `c` is reported with that `c`.
+ * shape, and that each rejected request (a packet with `m`) with a string `c` is reported with
+ * that `c`, while a rejected answer (no `m`) never is: an answer is never answered.
  */
 import { describe, expect, it } from 'vitest';
-import { parseFrame } from '../../src/protocol/index.js';
+import { isRecord, parseFrame } from '../../src/protocol/index.js';
 
 /** mulberry32: a small seeded PRNG so a failure can be replayed. */
 function prng(seed: number): () => number {
@@ -101,10 +102,6 @@ function generator(random: () => number) {
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Checks one frame's result against an independent reading of the same text; returns what is
  * wrong, or undefined. Plain checks rather than `expect` per frame: 100,000 frames stay fast.
@@ -130,21 +127,24 @@ function oracle(text: string, result: ReturnType<typeof parseFrame>): string | u
     for (const key of ['id', 'c', 'm'] as const) {
       if (packet[key] !== undefined && typeof packet[key] !== 'string') return `accepted a packet whose ${key} is not a string`;
     }
-    if (packet.a !== undefined && packet.a !== null && !isRecord(packet.a)) return 'accepted a packet whose a is not an object';
+    // §3: a request's `a` is an object; an answer's may be any JSON value.
+    if (packet.m !== undefined && packet.a !== undefined && packet.a !== null && !isRecord(packet.a)) {
+      return 'accepted a request whose a is not an object';
+    }
     if (packet.m === undefined && packet.c === undefined) return 'accepted a packet with neither m nor c';
   }
   for (const problem of result.problems) {
     if (!(problem.index >= 0 && problem.index < items.length)) return `problem index ${problem.index} out of range`;
     if (typeof problem.message !== 'string' || problem.message === '') return 'problem without a message';
     const item = items[problem.index];
-    const c = isRecord(item) && typeof item.c === 'string' ? item.c : undefined;
+    const c = isRecord(item) && item.m !== undefined && typeof item.c === 'string' ? item.c : undefined;
     if (problem.c !== c) return `problem at ${problem.index} carries c ${String(problem.c)}, the packet had ${String(c)}`;
   }
   return undefined;
 }
 
 describe('parseFrame (fuzz)', () => {
-  it('never throws on 100,000 generated frames and reports every bad packet that had a string c with that c', () => {
+  it('never throws on 100,000 generated frames and reports every bad request that had a string c with that c', () => {
     const next = generator(prng(SEED));
     let badWithC = 0;
     let deep = 0;

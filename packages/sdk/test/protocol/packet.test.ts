@@ -38,7 +38,7 @@ describe('parseFrame', () => {
         { id: '1', m: 'connector.query', c: 'a', a: { query: 'x' } },
         { id: 2, m: 'connector.query', c: 'b' },
         { id: '3', c: 'c', m: 7 },
-        { id: '4', c: 'd', a: [1, 2] },
+        { id: '4', c: 'd', m: 'connector.query', a: [1, 2] },
         { id: '5', c: 6 },
         { id: '6' },
         'not a packet',
@@ -77,7 +77,7 @@ describe('parseFrame', () => {
           {
             "c": "d",
             "index": 3,
-            "message": ""a" must be an object",
+            "message": ""a" of a request must be an object",
           },
           {
             "index": 4,
@@ -102,6 +102,28 @@ describe('parseFrame', () => {
 
   it('accepts a packet without an id: answers are routed by c alone', () => {
     expect(parseFrame('{"p":[{"c":"_req-1","a":{"id":"t1"}}]}')).toEqual({ packets: [{ c: '_req-1', a: { id: 't1' } }], problems: [] });
+  });
+
+  it('accepts any JSON value as the a of an answer (§3: v1 workspaces answer task.new with the bare id)', () => {
+    const values = ['task-1', '', 0, 42, true, false, null, [1, 'x'], { id: 't1' }];
+    const { packets, problems } = parseFrame(encodeFrame(values.map((a, i) => ({ id: `x${i}`, c: `_req-${i}`, a }))));
+    expect(problems).toEqual([]);
+    expect(packets.map((p) => p.a)).toEqual(values);
+  });
+
+  it('never gives a bad answer a callback id to answer: an answer is not answered (§3)', () => {
+    const { packets, problems } = parseFrame(
+      JSON.stringify({
+        p: [
+          { id: 1, c: '_req-1', a: 'task-1' },
+          { id: '2', c: '_req-2', e: 5, m: 9 },
+          { id: '3', c: '_req-3', m: 'x', a: 'no' },
+        ],
+      }),
+    );
+    expect(packets).toEqual([]);
+    // The first is an answer (no m): reported without c. The others name a method: requests.
+    expect(problems.map((p) => p.c)).toEqual([undefined, '_req-2', '_req-3']);
   });
 
   it('accepts answers and error answers', () => {

@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildManifest, ConnectorRuntime, defineConnector, oauth2, readRuntimeEnv } from '../../src/index.js';
+import { buildManifest, defineConnector, oauth2 } from '../../src/index.js';
+import { ConnectorRuntime, readRuntimeEnv } from '../../src/internal/index.js';
 import { loadKeys } from '../../src/runtime/keys.js';
 import type { KeyRing } from '../../src/runtime/config.js';
 import { generateKeyPair } from '../../src/secrets/index.js';

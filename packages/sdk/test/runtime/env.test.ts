@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVICE_ENDPOINT, DEFAULT_WEBSOCKET_ENDPOINT, loadDotEnv, readRuntimeEnv } from '../../src/index.js';
+import { DEFAULT_DEVICE_ENDPOINT, DEFAULT_WEBSOCKET_ENDPOINT, loadDotEnv, readRuntimeEnv } from '../../src/internal/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -30,6 +30,32 @@ describe('loadDotEnv', () => {
       DEVICE_ENDPOINT: 'http://127.0.0.1:4700/',
       DEPLOYMENT: 'staging',
     });
+  });
+
+  it('warns, by line number only, about lines it cannot read, and keeps the rest', () => {
+    const dir = project(
+      [
+        'GOOD=1',
+        'API KEY=secret-MARKER', // a space in the name
+        'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t-MARKER', // a key pasted without its name
+        'MULTI="first',
+        'not an assignment, part of the value',
+        'end"',
+        '',
+        '  # an indented comment: Node 20 would make it part of the next name',
+        'LAST=2',
+      ].join('\n'),
+    );
+    const warnings: string[] = [];
+    const env: NodeJS.ProcessEnv = {};
+    loadDotEnv(dir, env, (message) => warnings.push(message));
+    expect(env).toMatchObject({ GOOD: '1' });
+    expect(warnings).toEqual([
+      `${join(dir, '.env')} line 2 is not NAME=value, a comment or blank, so it was ignored: write it as NAME=value`,
+      `${join(dir, '.env')} line 3 is not NAME=value, a comment or blank, so it was ignored: write it as NAME=value`,
+      `${join(dir, '.env')} line 8 is a comment after spaces, which Node reads as part of the next name: remove the spaces`,
+    ]);
+    expect(warnings.join('\n')).not.toContain('MARKER');
   });
 
   it('does nothing without a .env file', () => {

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorError, readRuntimeEnv } from '../../src/index.js';
+import { ConnectorError } from '../../src/index.js';
+import { readRuntimeEnv } from '../../src/internal/index.js';
 import { loadKeys } from '../../src/runtime/keys.js';
 import { generateKeyPair, importPublicKey, keyId, type EncodedKeyPair } from '../../src/secrets/index.js';
 

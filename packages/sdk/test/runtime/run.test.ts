@@ -3,15 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  ConnectorError,
-  defineConnector,
-  defineMethod,
-  field,
-  runConnector,
-  stateFileName,
-  type RunningConnector,
-} from '../../src/index.js';
+import { ConnectorError, defineConnector, defineMethod, field, runConnector, type RunningConnector } from '../../src/index.js';
+import { stateFileName } from '../../src/internal/index.js';
 import { FakeWorkspace } from '../support/fake-workspace.js';
 import { silentLogger } from '../support/logs.js';
 

@@ -5,11 +5,13 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { buildManifest, ConnectorRuntime, defineConnector, field, readRuntimeEnv } from '../../src/index.js';
+import { buildManifest, ConnectorError, defineConnector, field } from '../../src/index.js';
+import { ConnectorRuntime, readRuntimeEnv } from '../../src/internal/index.js';
 import { loadKeys } from '../../src/runtime/keys.js';
 import { encryptSecret, generateKeyPair, importPublicKey, type EncodedKeyPair } from '../../src/secrets/index.js';
 import type { KeyRing } from '../../src/runtime/config.js';
 import { deferred, FakeWorkspace, type FakeWorkspaceOptions } from '../support/fake-workspace.js';
+import { createTestClock, type TestClock } from '../../src/testing/clock.js';
 import { captureLogger, silentLogger } from '../support/logs.js';
 
 const MARKER = 'SECRET-MARKER-7f3a9c';
@@ -38,6 +40,15 @@ const connector = defineConnector({
       description: 'files a task',
       input: z.object({ title: z.string() }),
       handler: async ({ title }, ctx) => ({ id: await ctx.tasks.create('todo', { title }) }),
+    }),
+    track: method({
+      description: 'files a task, then marks it done',
+      input: z.object({ title: z.string() }),
+      handler: async ({ title }, ctx) => {
+        const id = await ctx.tasks.create('todo', { title });
+        await ctx.tasks.update(id, { done: true });
+        return { id };
+      },
     }),
     watch: method({
       description: 'waits until its signal aborts and records why',
@@ -82,7 +93,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve(options: { features?: string[]; logger?: Logger; fake?: FakeWorkspaceOptions } = {}) {
+async function serve(
+  options: {
+    features?: string[];
+    logger?: Logger;
+    fake?: FakeWorkspaceOptions;
+    timers?: TestClock;
+    drainTimeoutMs?: number;
+    healthIntervalMs?: number;
+  } = {},
+) {
   const fake = await FakeWorkspace.start({ features: options.features ?? [], ...options.fake });
   cleanups.push(() => fake.stop());
   const runtime = new ConnectorRuntime({
@@ -98,7 +118,10 @@ async function serve(options: { features?: string[]; logger?: Logger; fake?: Fak
       deviceEndpoint: fake.deviceEndpoint,
       websocketEndpoint: fake.websocketEndpoint,
       backoff: { baseMs: 5, capMs: 20 },
+      ...(options.timers === undefined ? {} : { timers: options.timers }),
     },
+    ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
+    ...(options.healthIntervalMs === undefined ? {} : { healthIntervalMs: options.healthIntervalMs }),
   });
   cleanups.push(() => runtime.shutdown());
   const open = new Promise<void>((resolve) => runtime.link.once('open', () => resolve()));
@@ -129,6 +152,31 @@ describe('ConnectorRuntime', () => {
     expect(health).toMatchObject({ a: { ok: true, error: null } });
     expect(health.c).toBeUndefined(); // a notice: no answer expected (§4)
     expect(await query(fake, 'whoami')).toEqual({ region: 'eu', hasKey: true, keyMatches: true });
+  });
+
+  it('runs a call that arrives right behind a set-config with that config, as the workspace sends them on connect (§4)', async () => {
+    const { fake } = await serve();
+    // One frame: the set-config a workspace sends on connect, and a call close behind it. The
+    // secret takes a JWE decryption (async) to apply: the call must wait for it, not see no config.
+    fake.send([
+      { id: 'w-a', c: 'cfg', m: 'connector.set-config', a: { secrets: { region: 'eu', apiKey: await secret(MARKER) } } },
+      { id: 'w-b', c: 'call', m: 'connector.query', a: { query: 'whoami', variables: {} } },
+    ]);
+    expect((await fake.waitForPacket((p) => p.c === 'call' && p.m === undefined)).a).toEqual({
+      region: 'eu',
+      hasKey: true,
+      keyMatches: true,
+    });
+    // A second config applies to the calls behind it in turn.
+    fake.send([
+      { id: 'w-c', c: 'cfg2', m: 'connector.set-config', a: { secrets: { region: 'us' } } },
+      { id: 'w-d', c: 'call2', m: 'connector.query', a: { query: 'whoami', variables: {} } },
+    ]);
+    expect((await fake.waitForPacket((p) => p.c === 'call2' && p.m === undefined)).a).toEqual({
+      region: 'us',
+      hasKey: false,
+      keyMatches: false,
+    });
   });
 
   it('reports a failing health check in the notice after set-config', async () => {
@@ -226,6 +274,29 @@ describe('ConnectorRuntime', () => {
     expect(sent.a).toEqual({ name: 'todo', a: { title: 'water plants' } });
   });
 
+  it('creates and updates a task on a v1 workspace that answers task.new with the bare id string (§3/§4)', async () => {
+    const { fake } = await serve({ features: [] });
+    // As a v1 (ALOMA) workspace answers: `a` is the id itself, not an object.
+    fake.autoAnswer.set('connector.task.new', () => 'k3v9task');
+    fake.autoAnswer.set('connector.task.update', () => ({}));
+    expect(await query(fake, 'track', { title: 'water plants' })).toEqual({ id: 'k3v9task' });
+    const update = await fake.waitForPacket((p) => p.m === 'connector.task.update');
+    expect(update.a).toEqual({ id: 'k3v9task', a: { done: true } });
+  });
+
+  it('never answers an answer: a malformed or unknown answer gets no reply, and the link stays up (§3)', async () => {
+    const { fake } = await serve();
+    const before = fake.received.length;
+    // An answer with a bad id, one with a non-object `a` for no pending request, one with a bad `e`.
+    fake.socket.send(
+      '{"p":[{"id":7,"c":"_req-none","a":{"x":1}},{"id":"a2","c":"_req-other","a":"task-9"},{"id":"a3","c":"_req-e","e":5}]}',
+    );
+    // A request after them is served: when its answer arrives, the answers before were handled.
+    expect(await fake.request('connector.introspect')).toMatchObject({ introspect: schema.introspect });
+    const replies = fake.received.slice(before).filter((p) => p.c === '_req-none' || p.c === '_req-other' || p.c === '_req-e');
+    expect(replies).toEqual([]);
+  });
+
   it('aborts the signal of a call whose socket dropped, with CONNECTION_LOST', async () => {
     const { fake, runtime } = await serve();
     aborted = undefined;
@@ -255,6 +326,84 @@ describe('ConnectorRuntime', () => {
     await expectEventually(() => runtime.inflight === 0);
   });
 
+  it('aborts ctx.signal with TIMEOUT at the deadline the query carries and answers TIMEOUT (§8 deadlines)', async () => {
+    const { fake, runtime } = await serve({ features: ['structured-errors', 'deadlines'] });
+    expect([...runtime.link.features]).toEqual(['structured-errors', 'deadlines']);
+    aborted = undefined;
+    const answer = await fake.request('connector.query', { query: 'watch', variables: {}, timeoutMs: 50 });
+    expect(answer).toEqual({
+      error: 'watch did not finish within the 50 ms the workspace gave it; ctx.signal was aborted',
+      code: 'TIMEOUT',
+      retryable: false,
+    });
+    expect(aborted).toBeInstanceOf(ConnectorError);
+    expect(aborted).toMatchObject({ code: 'TIMEOUT' });
+    await expectEventually(() => runtime.inflight === 0);
+  });
+
+  it('answers a call past its deadline once: what a handler that ignores its signal returns later goes nowhere', async () => {
+    const { fake, runtime } = await serve({ features: ['structured-errors', 'deadlines'] });
+    expect(await fake.request('connector.query', { query: 'slow', variables: {}, timeoutMs: 30 })).toMatchObject({ code: 'TIMEOUT' });
+    // The handler still runs: shutdown's drain waits for it.
+    expect(runtime.inflight).toBe(1);
+    gate.resolve();
+    await expectEventually(() => runtime.inflight === 0);
+    expect(await query(fake, 'greet', { name: 'Ada' })).toEqual({ greet: 'hi Ada' });
+    expect(fake.frames.some((f) => f.includes('"done":true'))).toBe(false);
+  });
+
+  it('ignores timeoutMs from a workspace that did not negotiate deadlines (v1: calls run to their end)', async () => {
+    const { fake, runtime } = await serve({ features: ['structured-errors'] });
+    expect(runtime.link.features.has('deadlines')).toBe(false);
+    const answer = fake.request('connector.query', { query: 'slow', variables: {}, timeoutMs: 20 });
+    await expectEventually(() => runtime.inflight === 1);
+    // Well past the 20 ms, the call is still running and unanswered.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runtime.inflight).toBe(1);
+    gate.resolve();
+    expect(await answer).toEqual({ done: true });
+  });
+
+  it('aborts ctx.signal with CANCELLED on connector.cancel and answers the call at once (§8 cancellation)', async () => {
+    const { fake, runtime } = await serve({ features: ['structured-errors', 'cancellation'] });
+    aborted = undefined;
+    fake.send([{ id: 'w-q1', c: 'call-1', m: 'connector.query', a: { query: 'watch', variables: {} } }]);
+    await expectEventually(() => runtime.inflight === 1);
+    // A cancel of a call that is not in flight changes nothing.
+    fake.send([{ id: 'w-x', m: 'connector.cancel', a: { c: 'no-such-call', reason: 'caller' } }]);
+    fake.send([{ id: 'w-c1', m: 'connector.cancel', a: { c: 'call-1', reason: 'caller' } }]);
+    const answer = await fake.waitForPacket((p) => p.c === 'call-1' && p.m === undefined);
+    expect(answer.a).toEqual({
+      error: 'the workspace cancelled watch: its caller gave up; ctx.signal was aborted',
+      code: 'CANCELLED',
+      retryable: false,
+    });
+    expect(aborted).toBeInstanceOf(ConnectorError);
+    expect(aborted).toMatchObject({ code: 'CANCELLED' });
+    await expectEventually(() => runtime.inflight === 0);
+    // Answered once: the handler's own end after the abort sent nothing more.
+    expect(fake.received.filter((p) => p.c === 'call-1')).toHaveLength(1);
+
+    // The workspace's deadline passed: the reason is TIMEOUT.
+    fake.send([{ id: 'w-q2', c: 'call-2', m: 'connector.query', a: { query: 'watch', variables: {} } }]);
+    await expectEventually(() => runtime.inflight === 1);
+    fake.send([{ id: 'w-c2', m: 'connector.cancel', a: { c: 'call-2', reason: 'timeout' } }]);
+    expect((await fake.waitForPacket((p) => p.c === 'call-2' && p.m === undefined)).a).toMatchObject({ code: 'TIMEOUT' });
+    expect(aborted).toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('ignores connector.cancel from a workspace that did not negotiate cancellation (v1)', async () => {
+    const { fake, runtime } = await serve({ features: ['structured-errors'] });
+    fake.send([{ id: 'w-q1', c: 'call-1', m: 'connector.query', a: { query: 'slow', variables: {} } }]);
+    await expectEventually(() => runtime.inflight === 1);
+    fake.send([{ id: 'w-c1', m: 'connector.cancel', a: { c: 'call-1', reason: 'caller' } }]);
+    // Ordered on the socket: once this is answered, the cancel was handled (and changed nothing).
+    expect(await query(fake, 'greet', { name: 'Ada' })).toEqual({ greet: 'hi Ada' });
+    expect(runtime.inflight).toBe(1);
+    gate.resolve();
+    expect((await fake.waitForPacket((p) => p.c === 'call-1' && p.m === undefined)).a).toEqual({ done: true });
+  });
+
   it('drains a call in flight on shutdown, refuses new calls with SHUTTING_DOWN, then disconnects and closes with 1001', async () => {
     const { fake, runtime } = await serve({ features: ['structured-errors'] });
     const inFlight = query(fake, 'slow');
@@ -280,6 +429,54 @@ describe('ConnectorRuntime', () => {
     // The answer went out before the socket closed.
     const answerIndex = fake.frames.findIndex((f) => f.includes('"done":true'));
     expect(answerIndex).toBeGreaterThanOrEqual(0);
+  });
+});
+
+// Each test moves the clock less than the link's silence limit (10 s interval + 15 s tolerance),
+// so the link never finds the fake workspace silent.
+describe("ConnectorRuntime on its link's clock", () => {
+  it('waits drainTimeoutMs for a call in flight, then aborts it with SHUTTING_DOWN', async () => {
+    const clock = createTestClock();
+    const { fake, runtime } = await serve({ timers: clock, drainTimeoutMs: 5_000 });
+    aborted = undefined;
+    void query(fake, 'watch').catch(() => undefined);
+    await expectEventually(() => runtime.inflight === 1);
+    let done = false;
+    const shutdown = runtime.shutdown().then(() => (done = true));
+    await clock.advance(4_999);
+    expect(aborted).toBeUndefined();
+    expect(done).toBe(false);
+    await clock.advance(1);
+    // Aborted within the move of the clock: no real time had to pass.
+    expect(aborted).toMatchObject({ code: 'SHUTTING_DOWN' });
+    await shutdown;
+    expect(fake.count('disconnect')).toBe(1);
+  });
+
+  it('ends the drain as soon as the last call in flight ends, before the deadline', async () => {
+    const clock = createTestClock();
+    const { fake, runtime } = await serve({ timers: clock, drainTimeoutMs: 5_000 });
+    const inFlight = query(fake, 'slow');
+    await expectEventually(() => runtime.inflight === 1);
+    const shutdown = runtime.shutdown();
+    gate.resolve();
+    expect(await inFlight).toEqual({ done: true });
+    await shutdown; // no time moved: the drain did not wait for its deadline
+    expect(fake.count('disconnect')).toBe(1);
+  });
+
+  it('sends a health check every healthIntervalMs', async () => {
+    const clock = createTestClock();
+    const { fake } = await serve({ timers: clock, healthIntervalMs: 8_000 });
+    const checks = () => fake.received.filter((p) => p.m === 'connector.health.check').length;
+    await fake.request('connector.set-config', { secrets: { region: 'eu' } });
+    await expectEventually(() => checks() === 1);
+    await clock.advance(7_999);
+    expect(checks()).toBe(1);
+    await clock.advance(1);
+    await expectEventually(() => checks() === 2);
+    await clock.advance(8_000);
+    await expectEventually(() => checks() === 3);
   });
 });
 

@@ -3,7 +3,7 @@ import { ConnectorError, RemoteError } from '../../src/index.js';
 import { createTaskApi, type RequestSender } from '../../src/runtime/tasks.js';
 
 /** A scripted sender: each request takes the next scripted outcome. */
-function sender(features: string[], outcomes: Array<Record<string, unknown> | Error>) {
+function sender(features: string[], outcomes: unknown[]) {
   const sent: Array<{ m: string; a: Record<string, unknown> }> = [];
   const link: RequestSender = {
     features: new Set(features),
@@ -44,6 +44,19 @@ describe('createTaskApi', () => {
     const { link, sent } = sender(['idempotency-keys'], [new RemoteError('INPUT_INVALID', 'bad')]);
     await expect(createTaskApi(link).create('todo', {})).rejects.toBeInstanceOf(RemoteError);
     expect(sent).toHaveLength(1);
+  });
+
+  it('takes a bare id string as the answer, as v1 workspaces send it (§3/§4)', async () => {
+    const { link, sent } = sender([], ['6f1c2a']);
+    await expect(createTaskApi(link).create('todo', {})).resolves.toBe('6f1c2a');
+    expect(sent).toEqual([{ m: 'connector.task.new', a: { name: 'todo', a: {} } }]);
+  });
+
+  it('fails with BAD_ANSWER for an answer that is no id: empty string, number, null, array', async () => {
+    for (const answer of ['', 7, null, ['t1'], { id: '' }, { id: 3 }]) {
+      const { link } = sender([], [answer]);
+      await expect(createTaskApi(link).create('todo', {})).rejects.toMatchObject({ code: 'BAD_ANSWER' });
+    }
   });
 
   it('fails with BAD_ANSWER when the answer has no task id', async () => {

@@ -66,7 +66,7 @@ export class FakeWorkspace {
   /** Packets sent on each socket in the same tick it is accepted (they can arrive with the handshake). */
   greeting: Packet[] = [];
   /** Answer requests of these methods automatically (a → answer a). */
-  readonly autoAnswer = new Map<string, (a: Record<string, unknown>) => Record<string, unknown>>();
+  readonly autoAnswer = new Map<string, (a: Record<string, unknown>) => unknown>();
 
   readonly #server: Server;
   readonly #wss: WebSocketServer;
@@ -145,7 +145,11 @@ export class FakeWorkspace {
     const c = `ws-${++this.#nextId}`;
     this.send([{ id: `w${this.#nextId}`, c, m, a }]);
     const answer = await this.waitForPacket((p) => p.c === c && p.m === undefined, timeout);
-    return answer.a ?? {};
+    const result = answer.a ?? {};
+    // The connector answers requests with objects (§4 "Workspace → connector").
+    if (typeof result !== 'object' || Array.isArray(result))
+      throw new Error(`the answer to ${m} is not an object: ${JSON.stringify(result)}`);
+    return result as Record<string, unknown>;
   }
 
   /** Waits for a received packet matching `predicate`. */
@@ -184,9 +188,9 @@ export class FakeWorkspace {
       const frame = JSON.parse(text) as { p: Packet[] };
       for (const packet of frame.p) {
         this.received.push(packet);
-        const auto = packet.m === undefined ? undefined : this.autoAnswer.get(packet.m);
-        if (auto !== undefined && packet.c !== undefined)
-          this.send([{ id: `w${++this.#nextId}`, c: packet.c, a: auto(packet.a ?? {}) }], ws);
+        if (packet.m === undefined || packet.c === undefined) continue;
+        const auto = this.autoAnswer.get(packet.m);
+        if (auto !== undefined) this.send([{ id: `w${++this.#nextId}`, c: packet.c, a: auto(packet.a ?? {}) }], ws);
       }
     });
     if (this.dropOnConnect) ws.terminate();

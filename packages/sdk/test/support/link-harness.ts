@@ -3,7 +3,8 @@
  * timing parameters, events recorded, everything closed by {@link closeLinks}.
  */
 import { expect, vi } from 'vitest';
-import { WorkspaceLink, type ConnectorError, type WorkspaceLinkOptions } from '../../src/index.js';
+import { type ConnectorError } from '../../src/index.js';
+import { WorkspaceLink, type WorkspaceLinkOptions } from '../../src/internal/index.js';
 import type { Packet } from '../../src/protocol/index.js';
 import { FakeWorkspace, type FakeWorkspaceOptions } from './fake-workspace.js';
 import { silentLogger } from './logs.js';

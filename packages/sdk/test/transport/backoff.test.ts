@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullJitterBackoff } from '../../src/index.js';
+import { fullJitterBackoff } from '../../src/internal/index.js';
 
 describe('fullJitterBackoff', () => {
   it('keeps every delay in [0, min(cap, base·2ⁿ)]', () => {

@@ -4,10 +4,12 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { ConnectorError, RemoteError, type Timers, type WorkspaceLink } from '../../src/index.js';
+import { ConnectorError, RemoteError } from '../../src/index.js';
+import { type Timers, type WorkspaceLink } from '../../src/internal/index.js';
 import { systemTimers } from '../../src/transport/timers.js';
 import { refusedPort } from '../../../../test/support/ports.js';
 import { deferred } from '../support/fake-workspace.js';
+import { captureLogger } from '../support/logs.js';
 import { closeLinks, makeLink, opened, workspace } from '../support/link-harness.js';
 
 afterEach(closeLinks);
@@ -148,6 +150,29 @@ describe('WorkspaceLink', () => {
     fake.connectStatus = undefined;
     await opened(events);
     expect(fatal).toEqual([]);
+  });
+
+  it('is never silent through an outage: warns at the 1st, 2nd, 4th, 8th, 16th failed try, then says when it is back', async () => {
+    const fake = await workspace();
+    fake.connectStatus = 503;
+    const log = captureLogger();
+    const { link, events } = makeLink(fake, { logger: log.logger });
+    link.start();
+    await vi.waitFor(() => expect(fake.count('connect')).toBeGreaterThanOrEqual(20), { timeout: 10_000 });
+    fake.connectStatus = undefined;
+    await opened(events);
+    const failures = log.lines().filter((l) => typeof l.failures === 'number' && typeof l.waitMs === 'number');
+    expect(failures.length).toBeGreaterThanOrEqual(19);
+    const warned = failures.filter((l) => l.level === 40).map((l) => l.failures);
+    expect(warned.slice(0, 5)).toEqual([1, 2, 4, 8, 16]);
+    expect(failures.filter((l) => l.level === 20).map((l) => l.failures)).toContain(3);
+    expect(failures[0]!.msg).toMatch(/^workspace link: .*503.*; trying again in \d+ ms$/);
+    expect(failures[1]!.msg).toMatch(
+      /^workspace link: still down after [\d.]+ m?s \(2 failed tries\), last: .*503.*; trying again in \d+ ms$/,
+    );
+    const back = log.lines().find((l) => typeof l.msg === 'string' && l.msg.startsWith('connected again after'));
+    expect(back?.level).toBe(30);
+    expect(back?.msg).toMatch(new RegExp(`\\(${String(back?.failures)} failed tries\\)$`));
   });
 
   it('keeps retrying while the workspace refuses connections, then connects once it is up', async () => {
@@ -462,7 +487,7 @@ describe('WorkspaceLink', () => {
     // in all, more than the kernel's socket buffers on 127.0.0.1 hold.
     fake.socket.pause();
     let maxBuffered = 0;
-    let held: Promise<Record<string, unknown>> | undefined;
+    let held: Promise<unknown> | undefined;
     const total = 300;
     for (let i = 0; i < total; i++) {
       fake.send([{ id: `w-${i}`, c: `blob-${i}`, m: 'blob', a: {} }]);

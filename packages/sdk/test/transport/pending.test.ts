@@ -61,6 +61,17 @@ describe('PendingRequests', () => {
     expect((await rejection(answer)).code).toBe('WORKSPACE_ERROR');
   });
 
+  it("rejects an answer that carries its error only in the packet's e (errorFromAnswer, §3)", async () => {
+    const pending = new PendingRequests(manualTimers());
+    const answer = pending.add('_req-1', 'connector.blob.get', 1_000);
+    pending.settle('_req-1', undefined, 'no such blob');
+    expect(await rejection(answer)).toMatchObject({
+      class: 'RemoteError',
+      code: 'WORKSPACE_ERROR',
+      message: 'connector.blob.get failed: no such blob',
+    });
+  });
+
   it('resolves an answer without `a` to an empty object', async () => {
     const pending = new PendingRequests(manualTimers());
     const answer = pending.add('_req-1', 'connector.task.update', 1_000);

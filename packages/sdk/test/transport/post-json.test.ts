@@ -143,6 +143,39 @@ describe('DeviceApi errors', () => {
   });
 });
 
+describe('DeviceApi register refusals', () => {
+  const body = {
+    deployment: '',
+    name: 'n',
+    version: '1',
+    id: 'hello',
+    publicKey: null,
+    schema: { configSchema: { fields: {} }, introspect: '' },
+  };
+  const answering = (status: number, text: string) =>
+    serve((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: text } })));
+
+  it('blames the token only on 401/403', async () => {
+    const { url } = await answering(401, 'unknown registration token');
+    const api = new DeviceApi({ endpoint: url, connectorId: 'hello', version: '1.0.0' });
+    const error = (await api.register('t0ken-value', body).catch((e: unknown) => e)) as ConnectorError;
+    expect(error).toMatchObject({ code: 'REGISTRATION_REJECTED', retryable: false });
+    expect(error.message).toContain('REGISTRATION_TOKEN was rejected');
+    expect(error.message).not.toContain('t0ken-value');
+  });
+
+  it('says the request, not the token, was refused on another 4xx (413: a manifest over the limit)', async () => {
+    const { url } = await answering(413, 'the register body is over 4194304 bytes');
+    const api = new DeviceApi({ endpoint: url, connectorId: 'hello', version: '1.0.0' });
+    const error = (await api.register('t0ken-value', body).catch((e: unknown) => e)) as ConnectorError;
+    expect(error).toMatchObject({ code: 'REGISTRATION_REJECTED', retryable: false });
+    expect(error.message).toContain("refused this connector's registration (413");
+    expect(error.message).toContain('over 4194304 bytes');
+    expect(error.message).not.toContain('copy the token');
+    expect(error.message).not.toContain('t0ken-value');
+  });
+});
+
 describe('DeviceApi time-outs (issue 13 finding 3)', () => {
   it('sends POST /connect again on a fresh connection when the first goes unanswered, and takes that answer', async () => {
     const sockets = new Set<string>();
@@ -167,14 +200,16 @@ describe('DeviceApi time-outs (issue 13 finding 3)', () => {
       endpoint: url,
       connectorId: 'hello',
       version: '1.0.0',
-      connectTimeoutMs: 300,
+      // The hedges go out at 50, 100 and 150 ms; the budget leaves a loaded machine ample time to
+      // send all four before it runs out (the test counts what arrived, not when).
+      connectTimeoutMs: 3_000,
       connectHedgeMs: 50,
-      registerTimeoutMs: 300,
+      registerTimeoutMs: 1_000,
     });
     await expect(api.connect('k', { version: 1, features: [] })).rejects.toMatchObject({
       code: 'WORKSPACE_UNAVAILABLE',
       retryable: true,
-      message: expect.stringContaining('no answer within 300 ms'),
+      message: expect.stringContaining('no answer within 3000 ms'),
     });
     // The first try and three hedges (at most four tries).
     expect(seen.filter((s) => s.url === '/connect')).toHaveLength(4);
@@ -188,9 +223,10 @@ describe('DeviceApi time-outs (issue 13 finding 3)', () => {
     };
     await expect(api.register('token', body)).rejects.toMatchObject({
       code: 'WORKSPACE_UNAVAILABLE',
-      message: expect.stringContaining('no answer within 300 ms'),
+      message: expect.stringContaining('no answer within 1000 ms'),
     });
     // Every register makes an instance: one request only.
     expect(seen.filter((s) => s.url === '/register')).toHaveLength(1);
-  });
+    // Both budgets run out in real time (3 s + 1 s): more than the project's 5 s default leaves on a loaded machine.
+  }, 20_000);
 });

@@ -3,9 +3,10 @@
  * its result; failures say what to do next.
  */
 import type { Argv } from 'yargs';
-import { AdminClient, ApiError } from './client.js';
+import { AdminClient } from './client.js';
+import { ApiError, CliError } from '../errors.js';
 import { methodNames } from './connector.js';
-import { CliError, printJson, type GlobalArgs } from './output.js';
+import { printJson, type GlobalArgs } from './output.js';
 
 type Run = (fn: () => Promise<void>, json: boolean) => Promise<void>;
 
@@ -23,10 +24,12 @@ export function parseCallInput(input: string | undefined): Record<string, unknow
   try {
     value = JSON.parse(input);
   } catch (error) {
-    throw new CliError(`the arguments are not JSON (${(error as Error).message}): quote them, e.g. '{"name": "Ada"}'`, 2, 'BAD_ARGUMENT');
+    throw new CliError('BAD_ARGUMENT', `the arguments are not JSON (${(error as Error).message}): quote them, e.g. '{"name": "Ada"}'`, {
+      exitCode: 2,
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CliError(`the arguments must be a JSON object, e.g. '{"name": "Ada"}', got ${input}`, 2, 'BAD_ARGUMENT');
+    throw new CliError('BAD_ARGUMENT', `the arguments must be a JSON object, e.g. '{"name": "Ada"}', got ${input}`, { exitCode: 2 });
   }
   return value as Record<string, unknown>;
 }
@@ -39,9 +42,24 @@ function formatIssues(details: unknown): string[] {
   });
 }
 
+/**
+ * The field errors of an answer that follows the SDK's convention (`details.fields`: a list of
+ * `{ field, message, code? }`, as `validationFailed()` makes), one line each; [] when it has none.
+ */
+export function formatFieldErrors(details: unknown): string[] {
+  const fields = (details as { fields?: unknown } | undefined)?.fields;
+  if (!Array.isArray(fields)) return [];
+  return fields.map((entry: unknown) => {
+    const { field, message, code } = (entry ?? {}) as { field?: unknown; message?: unknown; code?: unknown };
+    const name = typeof field === 'string' && field !== '' ? field : '(input)';
+    const text = typeof message === 'string' ? message : JSON.stringify(entry);
+    return `  - ${name}: ${text}${typeof code === 'string' && code !== '' ? ` (${code})` : ''}`;
+  });
+}
+
 /** Rewrites an error answer of the call into a message that says what to do. */
 async function explain(error: ApiError, client: AdminClient, args: CallArgs): Promise<CliError> {
-  const wrap = (message: string): CliError => new CliError(message, 1, error.code, error.details);
+  const wrap = (message: string): CliError => new CliError(error.code, message, { details: error.details });
   switch (error.code) {
     case 'CONNECTOR_OFFLINE': {
       const { deviceEndpoint, websocketEndpoint } = client.endpoints();
@@ -71,15 +89,19 @@ async function explain(error: ApiError, client: AdminClient, args: CallArgs): Pr
       return wrap(`connector "${args.name}" did not answer within ${args.timeout} s: raise --timeout, or check the connector's log`);
     case 'CONNECTION_LOST':
       return wrap(`connector "${args.name}" went offline during the call: ${error.message}`);
-    default:
-      return wrap(error.status === 404 || error.status === 400 ? error.message : `the call failed (${error.code}): ${error.message}`);
+    default: {
+      const head = error.status === 404 || error.status === 400 ? error.message : `the call failed (${error.code}): ${error.message}`;
+      // Field errors (VALIDATION_FAILED with details.fields, or any code with them) one per line.
+      const fields = formatFieldErrors(error.details);
+      return wrap(fields.length > 0 ? [`${head}:`, ...fields].join('\n') : head);
+    }
   }
 }
 
 async function call(args: CallArgs): Promise<void> {
   const input = parseCallInput(args.input);
   if (!Number.isFinite(args.timeout) || args.timeout <= 0)
-    throw new CliError('--timeout must be a positive number of seconds', 2, 'BAD_ARGUMENT');
+    throw new CliError('BAD_ARGUMENT', '--timeout must be a positive number of seconds', { exitCode: 2 });
   const client = new AdminClient(args);
   try {
     const { result } = await client.request('POST', `connectors/${encodeURIComponent(args.name)}/call`, {

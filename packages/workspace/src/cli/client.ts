@@ -4,20 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { adminTokenPath } from '../server/admin-token.js';
-import { CliError, type GlobalArgs } from './output.js';
-
-/** An error answer of the admin API: `{"error": {code, message, details?}}`. */
-export class ApiError extends CliError {
-  constructor(
-    readonly status: number,
-    code: string,
-    message: string,
-    details?: unknown,
-  ) {
-    super(message, 1, code, details);
-    this.name = 'ApiError';
-  }
-}
+import { ApiError, CliError } from '../errors.js';
+import type { GlobalArgs } from './output.js';
 
 async function readTokenFile(dataDir: string): Promise<string | undefined> {
   try {
@@ -40,7 +28,7 @@ export class AdminClient {
     try {
       new URL(this.url);
     } catch {
-      throw new CliError(`--url "${args.url}" is not a URL: use e.g. http://127.0.0.1:4700`, 2, 'BAD_ARGUMENT');
+      throw new CliError('BAD_ARGUMENT', `--url "${args.url}" is not a URL: use e.g. http://127.0.0.1:4700`, { exitCode: 2 });
     }
   }
 
@@ -77,38 +65,78 @@ export class AdminClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch {
-      throw new CliError(`cannot reach the workspace at ${this.url}: is \`workspace serve\` running?`, 1, 'UNREACHABLE');
+      throw new CliError('UNREACHABLE', `cannot reach the workspace at ${this.url}: is \`workspace serve\` running?`);
     }
-    const text = await res.text();
-    let parsed: any;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      throw new CliError(`${this.url} answered ${res.status} with something that is not JSON: is it a workspace?`, 1, 'BAD_ANSWER');
-    }
+    const parsed = await this.json(res);
     if (res.ok) return parsed as T;
+    throw this.failure(res.status, parsed, token, method, path);
+  }
+
+  /**
+   * Sends a GET whose answer streams NDJSON and yields its lines as they arrive, until the
+   * workspace ends the answer.
+   * @throws CliError when the workspace cannot be reached; ApiError for an error answer
+   */
+  async *lines(path: string): AsyncGenerator<string> {
+    const token = await this.loadToken();
+    let res: Response;
+    try {
+      res = await fetch(new URL(`api/v1/${path}`, this.url), {
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      });
+    } catch {
+      throw new CliError('UNREACHABLE', `cannot reach the workspace at ${this.url}: is \`workspace serve\` running?`);
+    }
+    if (!res.ok || res.body === null) throw this.failure(res.status, await this.json(res), token, 'GET', path);
+    const decoder = new TextDecoder();
+    let buffered = '';
+    try {
+      for await (const chunk of res.body) {
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffered.indexOf('\n')) >= 0) {
+          yield buffered.slice(0, end);
+          buffered = buffered.slice(end + 1);
+        }
+      }
+    } catch {
+      // The connection broke (the workspace stopped): the caller says so.
+    }
+  }
+
+  private async json(res: Response): Promise<any> {
+    const text = await res.text();
+    try {
+      return text === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new CliError('BAD_ANSWER', `${this.url} answered ${res.status} with something that is not JSON: is it a workspace?`);
+    }
+  }
+
+  /** The error of an answer that is not 2xx. */
+  private failure(status: number, parsed: any, token: string | undefined, method: string, path: string): ApiError {
+    const res = { status };
     // Admin-token codes of their own: a connector's AUTH_FAILED (its credentials for an outside
     // system) answered through `workspace call` must not read like a wrong admin token.
     if (res.status === 401 && token === undefined) {
-      throw new ApiError(
-        401,
+      return new ApiError(
         'ADMIN_TOKEN_MISSING',
         `no admin token: pass --token, set WORKSPACE_TOKEN, or point --data at the workspace's data folder (${adminTokenPath(this.args.data)} does not exist)`,
+        { status: 401 },
       );
     }
     if (res.status === 401) {
-      throw new ApiError(
-        401,
+      return new ApiError(
         'ADMIN_TOKEN_INVALID',
         `the workspace at ${this.url} rejected the admin token: use the one in its <data>/admin-token (the --data folder it was started with)`,
+        { status: 401 },
       );
     }
     const error = parsed?.error;
-    throw new ApiError(
-      res.status,
+    return new ApiError(
       typeof error?.code === 'string' ? error.code : `HTTP_${res.status}`,
       typeof error?.message === 'string' ? error.message : `${method} ${path} answered ${res.status}`,
-      error?.details,
+      { status: res.status, details: error?.details },
     );
   }
 }

@@ -3,7 +3,8 @@
  */
 import type { Argv } from 'yargs';
 import { AdminClient } from './client.js';
-import { CliError, printJson, printTable, say, type GlobalArgs } from './output.js';
+import { printJson, printTable, say, type GlobalArgs } from './output.js';
+import { CliError } from '../errors.js';
 
 type Run = (fn: () => Promise<void>, json: boolean) => Promise<void>;
 
@@ -12,10 +13,10 @@ export function parseAssignments(pairs: readonly string[]): Map<string, string> 
   const values = new Map<string, string>();
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CliError(`"${pair}" is not key=value: write e.g. apiKey=sk-123`, 2, 'BAD_ARGUMENT');
+    if (eq <= 0) throw new CliError('BAD_ARGUMENT', `"${pair}" is not key=value: write e.g. apiKey=sk-123`, { exitCode: 2 });
     values.set(pair.slice(0, eq), pair.slice(eq + 1));
   }
-  if (values.size === 0) throw new CliError('give at least one key=value', 2, 'BAD_ARGUMENT');
+  if (values.size === 0) throw new CliError('BAD_ARGUMENT', 'give at least one key=value', { exitCode: 2 });
   return values;
 }
 

@@ -8,6 +8,8 @@ import { callCommand } from './call.js';
 import { configCommands } from './config.js';
 import { connectorCommands } from './connector.js';
 import { defaultDataDir, defaultUrl } from './defaults.js';
+import { instanceCommands } from './instance.js';
+import { logsCommand } from './logs.js';
 import { oauthCommands } from './oauth.js';
 import { exitQuietlyOnBrokenPipe, reportError, type GlobalArgs } from './output.js';
 import { serveCommand } from './serve.js';
@@ -45,14 +47,16 @@ let cli = yargs(hideBin(process.argv))
 
 cli = serveCommand(cli, run);
 cli = connectorCommands(cli, run);
+cli = instanceCommands(cli, run);
 cli = configCommands(cli, run);
 cli = callCommand(cli, run);
 cli = taskCommands(cli, run);
+cli = logsCommand(cli, run);
 cli = oauthCommands(cli, run);
 cli = webhookCommands(cli, run);
 
 await cli
-  .demandCommand(1, 'pick a command: serve, connector, config, call, task, oauth or webhook')
+  .demandCommand(1, 'pick a command: serve, connector, instance, config, call, task, logs, oauth or webhook')
   .recommendCommands()
   .strict()
   .help()

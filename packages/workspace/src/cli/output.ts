@@ -2,19 +2,7 @@
  * How the `workspace` command prints: plain lines for people, JSON with `--json`, and errors
  * with an exit code.
  */
-
-/** A failure to report to the user; `exitCode` 1 for failures, 2 for bad arguments. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-    readonly code = 'CLI_ERROR',
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+import { CliError } from '../errors.js';
 
 /** Options every command takes. */
 export interface GlobalArgs {
@@ -71,8 +59,7 @@ export function exitQuietlyOnBrokenPipe(streams: readonly NodeJS.WriteStream[] =
 
 /** Reports an error the way every command does and sets the exit code. */
 export function reportError(error: unknown, json: boolean): void {
-  const cli =
-    error instanceof CliError ? error : new CliError(`unexpected error: ${(error as Error)?.stack ?? String(error)}`, 1, 'INTERNAL');
+  const cli = error instanceof CliError ? error : new CliError('INTERNAL', `unexpected error: ${(error as Error)?.stack ?? String(error)}`);
   if (json) {
     const body: Record<string, unknown> = { code: cli.code, message: cli.message };
     if (cli.details !== undefined) body.details = cli.details;

@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { adminTokenPath } from '../server/admin-token.js';
 import { DEFAULT_PORT, DEFAULT_URL, defaultDataDir } from './defaults.js';
-import { CliError, printJson, say, type GlobalArgs } from './output.js';
+import { printJson, say, type GlobalArgs } from './output.js';
+import { CliError } from '../errors.js';
 
 interface ServeArgs extends GlobalArgs {
   port?: number | undefined;
@@ -15,7 +16,9 @@ interface ServeArgs extends GlobalArgs {
 async function serve(args: ServeArgs): Promise<void> {
   const port = args.port ?? defaultPort();
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new CliError(`--port ${args.port} is not a port: use a number from 0 to 65535 (0: any free port)`, 2, 'BAD_ARGUMENT');
+    throw new CliError('BAD_ARGUMENT', `--port ${args.port} is not a port: use a number from 0 to 65535 (0: any free port)`, {
+      exitCode: 2,
+    });
   // Loaded here so that the other commands never pay for the database engine.
   const [{ startWorkspace }, { pino }] = await Promise.all([import('../workspace.js'), import('pino')]);
   const databaseUrl = process.env.DATABASE_URL || undefined;
@@ -28,7 +31,7 @@ async function serve(args: ServeArgs): Promise<void> {
     workspace = await startWorkspace({ host: args.host, port, dataDir: args.data, databaseUrl, logger });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new CliError(`cannot start the workspace: ${(error as Error).message}`, 1, typeof code === 'string' ? code : 'START_FAILED');
+    throw new CliError(typeof code === 'string' ? code : 'START_FAILED', `cannot start the workspace: ${(error as Error).message}`);
   }
 
   // 2. Tell the user what to do with it.
@@ -102,7 +105,9 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
   if (given === undefined || given.trim() === '') return DEFAULT_PORT;
   const port = Number(given);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new CliError(`WORKSPACE_PORT=${given} is not a port: use a number from 0 to 65535 (0: any free port)`, 2, 'BAD_ARGUMENT');
+    throw new CliError('BAD_ARGUMENT', `WORKSPACE_PORT=${given} is not a port: use a number from 0 to 65535 (0: any free port)`, {
+      exitCode: 2,
+    });
   }
   return port;
 }

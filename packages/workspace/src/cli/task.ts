@@ -3,7 +3,8 @@
  */
 import type { Argv } from 'yargs';
 import { AdminClient } from './client.js';
-import { CliError, age, printJson, printTable, say, type GlobalArgs } from './output.js';
+import { age, printJson, printTable, say, type GlobalArgs } from './output.js';
+import { CliError } from '../errors.js';
 
 type Run = (fn: () => Promise<void>, json: boolean) => Promise<void>;
 
@@ -23,7 +24,7 @@ interface TaskView {
 
 async function list(args: GlobalArgs & { connector?: string | undefined; limit: number }): Promise<void> {
   if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_LIMIT) {
-    throw new CliError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${args.limit}`, 2, 'BAD_ARGUMENT');
+    throw new CliError('BAD_ARGUMENT', `--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${args.limit}`, { exitCode: 2 });
   }
   const client = new AdminClient(args);
   // One more than asked for tells whether there are more, for the hint below.

@@ -13,17 +13,28 @@ interface WebhookView {
   name: string;
   signed: boolean;
   url: string;
+  connector?: string;
   created: string;
 }
 
-async function add(args: GlobalArgs & { name: string; secret?: string | undefined; unsigned?: boolean | undefined }): Promise<void> {
+async function add(
+  args: GlobalArgs & { name: string; secret?: string | undefined; unsigned?: boolean | undefined; connector?: string | undefined },
+): Promise<void> {
   const client = new AdminClient(args);
   const answer = await client.request<{ webhook: WebhookView; secret?: string }>('POST', 'webhooks', {
     name: args.name,
     ...(args.unsigned === true ? { signed: false } : {}),
     ...(args.secret === undefined ? {} : { secret: args.secret }),
+    ...(args.connector === undefined ? {} : { connector: args.connector }),
   });
   if (args.json) return printJson(answer);
+  if (answer.webhook.connector !== undefined) {
+    say(
+      `Added webhook "${answer.webhook.name}"; connector "${answer.webhook.connector}" subscribed its provider to it. Its events become tasks:`,
+    );
+    say(`  ${answer.webhook.url}`);
+    return;
+  }
   say(`Added webhook "${answer.webhook.name}". Messages posted to this URL become tasks:`);
   say(`  ${answer.webhook.url}`);
   if (answer.secret !== undefined && args.secret === undefined) {
@@ -46,13 +57,15 @@ async function list(args: GlobalArgs): Promise<void> {
   );
 }
 
-async function remove(args: GlobalArgs & { name: string }): Promise<void> {
-  const answer = await new AdminClient(args).request<{ deleted: string; name: string }>(
+async function remove(args: GlobalArgs & { name: string; force?: boolean | undefined }): Promise<void> {
+  const answer = await new AdminClient(args).request<{ deleted: string; name: string; unsubscribed?: boolean }>(
     'DELETE',
-    `webhooks/${encodeURIComponent(args.name)}`,
+    `webhooks/${encodeURIComponent(args.name)}${args.force === true ? '?force=true' : ''}`,
   );
   if (args.json) return printJson(answer);
   say(`Removed webhook "${answer.name}"; its URL now answers 404.`);
+  if (answer.unsubscribed === true) say('Its connector ended the subscription at the provider.');
+  if (answer.unsubscribed === false) say('Its connector could not end the subscription at the provider: end it there yourself.');
 }
 
 /** Adds `webhook <add|list|rm>`. */
@@ -72,6 +85,10 @@ export function webhookCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs>
               type: 'boolean',
               describe: 'take messages without signatures (the URL is the only credential)',
             })
+            .option('connector', {
+              type: 'string',
+              describe: "a connector that subscribes its provider to the webhook (its code's webhooks.subscribe)",
+            })
             .conflicts('secret', 'unsigned'),
         (argv) => run(() => add(argv as never), argv.json),
       )
@@ -84,7 +101,11 @@ export function webhookCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs>
       .command(
         'rm <name>',
         'remove a webhook (by name or id)',
-        (b) => b.positional('name', { type: 'string', demandOption: true }),
+        (b) =>
+          b.positional('name', { type: 'string', demandOption: true }).option('force', {
+            type: 'boolean',
+            describe: "remove it even when its connector cannot end the provider's subscription",
+          }),
         (argv) => run(() => remove(argv as never), argv.json),
       )
       .demandCommand(1, 'pick a subcommand: add, list or rm'),

@@ -6,7 +6,7 @@
 import type { ConfigFieldSchema, ConfigSchema } from '@connector-kit/sdk/protocol';
 import { encryptSecret, importPublicKey } from '@connector-kit/sdk/secrets';
 import { WorkspaceError } from '../errors.js';
-import type { ConfigEntry, InstanceRecord } from '../store/store.js';
+import type { ConfigEntry } from '../store/store.js';
 
 /** What a secret looks like whenever it leaves the workspace through the API or CLI. */
 export const SECRET_MASK = '••••••';
@@ -95,41 +95,75 @@ export function checkConfigValues(
   return checked;
 }
 
+/** A key secrets are encrypted to: an accepted public key of the connector, by key id. */
+export interface EncryptionKey {
+  kid: string;
+  publicKey: string;
+}
+
 /**
- * Encrypts the secret values to the public key of `instance` (the newest one of the connector)
- * with the connector id as audience (§5); plain values pass unchanged.
- * @throws WorkspaceError `BAD_REQUEST` when a secret is set but the instance has no usable public key
+ * How a secret is stored: one JWE per accepted key (issue 13 finding 1: replicas with different
+ * key pairs all read it), by key id. A plain string is a JWE stored before (or sent by the
+ * connector itself, §6 `config-update`).
+ */
+export interface SealedSecret {
+  $jwe: Record<string, string>;
+}
+
+function isSealed(value: unknown): value is SealedSecret {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as SealedSecret).$jwe === 'object' && (value as SealedSecret).$jwe !== null
+  );
+}
+
+/**
+ * Encrypts each secret value to every key, with the connector id as audience (§5); plain values
+ * pass unchanged.
+ * @throws WorkspaceError `BAD_REQUEST` when a key is unusable
  */
 export async function encryptConfigValues(
   values: ReadonlyArray<{ field: string; value: ConfigValue; secret: boolean }>,
-  instance: InstanceRecord,
+  keys: readonly EncryptionKey[],
   connectorId: string,
-): Promise<ConfigWrite[]> {
-  const secrets = values.filter((v) => v.secret);
-  if (secrets.length === 0) return [...values];
-  const fieldNames = secrets.map((v) => `"${v.field}"`).join(', ');
-  if (!instance.publicKey) {
-    throw new WorkspaceError(
-      'BAD_REQUEST',
-      `the connector registered without PUBLIC_KEY, so the secret field ${fieldNames} cannot be encrypted: run 'connector keys' in the connector's project and restart it`,
-    );
-  }
-  let key;
-  try {
-    key = importPublicKey(instance.publicKey);
-  } catch (error) {
-    throw new WorkspaceError(
-      'BAD_REQUEST',
-      `the connector's PUBLIC_KEY is unusable (${(error as Error).message}): run 'connector keys' and restart it`,
-    );
-  }
-  return Promise.all(values.map(async (v) => (v.secret ? { ...v, value: await encryptSecret(v.value, key, connectorId) } : v)));
+): Promise<Array<{ field: string; value: ConfigValue | SealedSecret; secret: boolean }>> {
+  if (!values.some((v) => v.secret)) return [...values];
+  const imported = keys.map((k) => {
+    try {
+      return { kid: k.kid, key: importPublicKey(k.publicKey) };
+    } catch (error) {
+      throw new WorkspaceError(
+        'BAD_REQUEST',
+        `the connector's PUBLIC_KEY ${k.kid} is unusable (${(error as Error).message}): run 'connector keys' and restart it`,
+      );
+    }
+  });
+  return Promise.all(
+    values.map(async (v) => {
+      if (!v.secret) return v;
+      const $jwe: Record<string, string> = Object.create(null) as Record<string, string>;
+      for (const { kid, key } of imported) $jwe[kid] = await encryptSecret(v.value, key, connectorId);
+      return { ...v, value: { $jwe } };
+    }),
+  );
 }
 
-/** The `a` of `connector.set-config` (§4): every stored field, plain values in clear, secrets as stored JWE. */
-export function setConfigArgs(entries: readonly ConfigEntry[]): { secrets: Record<string, unknown> } {
+/**
+ * The `a` of `connector.set-config` (§4) for an instance with key id `kid`: every stored field,
+ * plain values in clear, each secret as the JWE encrypted to its key. A secret with no JWE for
+ * its key goes as another key's: the connector reports it as encrypted to a key it does not
+ * hold, naming the key, and leaves it unset.
+ */
+export function setConfigArgs(entries: readonly ConfigEntry[], kid: string): { secrets: Record<string, unknown> } {
   const secrets: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const entry of entries) secrets[entry.field] = entry.value;
+  for (const entry of entries) {
+    if (entry.secret && isSealed(entry.value)) {
+      const own = Object.hasOwn(entry.value.$jwe, kid) ? entry.value.$jwe[kid] : undefined;
+      const value = own ?? Object.values(entry.value.$jwe)[0];
+      if (value !== undefined) secrets[entry.field] = value;
+    } else {
+      secrets[entry.field] = entry.value;
+    }
+  }
   return { secrets };
 }
 

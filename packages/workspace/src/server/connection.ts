@@ -2,14 +2,21 @@
  * One connector instance's WebSocket, seen from the workspace: batched sends, liveness, and the
  * callback ids of calls in flight on it.
  */
-import type { Liveness, Packet } from '@connector-kit/sdk/protocol';
+import {
+  MAX_FRAME_CHARS,
+  MAX_PACKETS_PER_FRAME,
+  SEND_HIGH_WATER_MARK,
+  frameIsFull,
+  type HeartbeatClock,
+  type Liveness,
+  type Packet,
+} from '@connector-kit/sdk/protocol';
 import { WebSocket } from 'ws';
 import type { InstanceRecord } from '../store/store.js';
+import { QueueFull, WorkspaceErrorCode } from '../errors.js';
 
-/** Most packets in one frame. */
-export const MAX_PACKETS_PER_FRAME = 256;
-/** Most characters of packet text in one frame (about 1 MiB); a bigger packet travels alone. */
-export const MAX_FRAME_CHARS = 1024 * 1024;
+/** The frame limits of §3, one definition for both sides (`@connector-kit/sdk/protocol`). */
+export { MAX_PACKETS_PER_FRAME, MAX_FRAME_CHARS };
 
 /**
  * Joins already-serialized packets into one frame: the same text `encodeFrame` would produce
@@ -25,13 +32,13 @@ export function splitIntoFrames(encoded: readonly string[]): string[] {
   let batch: string[] = [];
   let chars = 0;
   for (const packet of encoded) {
-    if (batch.length > 0 && (batch.length >= MAX_PACKETS_PER_FRAME || chars + packet.length > MAX_FRAME_CHARS)) {
+    if (frameIsFull(batch.length, chars, packet.length)) {
       frames.push(frameFromEncodedPackets(batch));
       batch = [];
       chars = 0;
     }
+    chars += (batch.length > 0 ? 1 : 0) + packet.length;
     batch.push(packet);
-    chars += packet.length + 1;
   }
   if (batch.length > 0) frames.push(frameFromEncodedPackets(batch));
   return frames;
@@ -45,14 +52,6 @@ export interface BackpressureLimits {
   maxQueuedChars?: number;
 }
 
-/** Thrown by {@link Connection.send} when the instance is too far behind to queue more. */
-export class QueueFull extends Error {
-  constructor(readonly queuedChars: number) {
-    super(`${queuedChars} characters already wait for a connector that is not reading`);
-    this.name = 'QueueFull';
-  }
-}
-
 /** A connected instance. Created by the hub when the upgrade at `/transport/` succeeds (§3). */
 export class Connection {
   /** When the socket opened. */
@@ -62,6 +61,8 @@ export class Connection {
   /** The liveness watch of this socket (heartbeat.ts), set by the hub once it is attached. */
   liveness: Liveness | undefined;
 
+  /** Waiting {@link probe}s: each is called once when something arrives. */
+  private readonly probes = new Set<() => void>();
   private queue: string[] = [];
   private queuedChars = 0;
   private flushScheduled = false;
@@ -77,7 +78,7 @@ export class Connection {
     readonly features: ReadonlySet<string>,
     limits: BackpressureLimits = {},
   ) {
-    this.highWaterMark = limits.highWaterMark ?? 4 * 1024 * 1024;
+    this.highWaterMark = limits.highWaterMark ?? SEND_HIGH_WATER_MARK;
     this.maxQueuedChars = limits.maxQueuedChars ?? 16 * 1024 * 1024;
   }
 
@@ -99,7 +100,12 @@ export class Connection {
    * @throws QueueFull when that much already waits
    */
   send(packet: Packet): void {
-    if (this.congested && this.queuedChars >= this.maxQueuedChars) throw new QueueFull(this.queuedChars);
+    if (this.congested && this.queuedChars >= this.maxQueuedChars)
+      throw new QueueFull(
+        WorkspaceErrorCode.connectorBusy,
+        `${this.queuedChars} characters already wait for a connector that is not reading`,
+        { queuedChars: this.queuedChars, retryable: true },
+      );
     const text = JSON.stringify(packet);
     this.queue.push(text);
     this.queuedChars += text.length;
@@ -140,6 +146,26 @@ export class Connection {
   /** Something arrived from the connector (a frame, a pong, a ping): only that proves it alive. */
   heard(): void {
     this.liveness?.heard();
+    for (const probe of [...this.probes]) probe();
+  }
+
+  /**
+   * Pings and waits up to `ms` for anything from the connector (a pong, a ping, a frame):
+   * true when it came, false when the time passed or the socket is not open.
+   */
+  probe(ms: number, clock: HeartbeatClock): Promise<boolean> {
+    if (!this.open) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (alive: boolean): void => {
+        clock.clearTimeout(timer);
+        this.probes.delete(heard);
+        resolve(alive);
+      };
+      const heard = (): void => done(true);
+      const timer = clock.setTimeout(() => done(false), ms);
+      this.probes.add(heard);
+      this.ping();
+    });
   }
 
   /** Sends a ping (§3 liveness) when the socket is open. */

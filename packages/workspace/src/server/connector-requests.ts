@@ -2,11 +2,12 @@
  * What the workspace does for each request or notice a connector sends (§4 "Connector →
  * workspace"). Handlers live in a Map, so a method name such as `__proto__` finds nothing.
  */
-import { ConnectorMethod, Feature } from '@connector-kit/sdk/protocol';
-import { WorkspaceError } from '../errors.js';
+import { ConnectorMethod, decodeBase64, Feature } from '@connector-kit/sdk/protocol';
+import { WorkspaceError, WorkspaceErrorCode } from '../errors.js';
 import type { BlobRecord, InstanceRecord, Store } from '../store/store.js';
 import { OAUTH_RESULT_FIELD } from './config.js';
 import type { Hub } from './hub.js';
+import { isRecord } from '@connector-kit/sdk/protocol';
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -18,17 +19,13 @@ export interface RequestContext {
   hub: Hub;
 }
 
-/** Serves one request; the result is the answer's `a` (ignored for notices). */
-export type RequestHandler = (context: RequestContext, args: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+/** Serves one request; the result is the answer's `a`, any JSON value (§3; ignored for notices). */
+export type RequestHandler = (context: RequestContext, args: Record<string, unknown>) => Promise<unknown>;
 
 const MAX_IDEMPOTENCY_KEY = 200;
 
 function bad(method: string, message: string): WorkspaceError {
   return new WorkspaceError('BAD_REQUEST', `${method}: ${message}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function requireString(method: string, args: Record<string, unknown>, name: string): string {
@@ -44,7 +41,20 @@ function optionalString(method: string, args: Record<string, unknown>, name: str
   return value;
 }
 
-const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
+/**
+ * The `id` of `connector.task.update` (§4): the id string, or the `{id}` object that a connector
+ * passes on as it got it from an object-form `task.new` answer.
+ */
+function taskIdArgument(method: string, value: unknown): string {
+  const id = isRecord(value) ? value.id : value;
+  if (typeof id !== 'string' || id === '') {
+    throw bad(
+      method,
+      `"id" must be the task id that connector.task.new answered (a non-empty string, or {"id": string}), got ${JSON.stringify(value)}`,
+    );
+  }
+  return id;
+}
 
 function blobMetadata(blob: BlobRecord): Record<string, unknown> {
   return {
@@ -58,8 +68,14 @@ function blobMetadata(blob: BlobRecord): Record<string, unknown> {
   };
 }
 
+/** Limits of the handlers. */
+export interface ConnectorRequestLimits {
+  /** Most content bytes of one blob; more is answered with BLOB_TOO_LARGE. */
+  maxBlobBytes: number;
+}
+
 /** The handlers, by method name. */
-export function connectorRequestHandlers(): Map<string, RequestHandler> {
+export function connectorRequestHandlers(limits: ConnectorRequestLimits): Map<string, RequestHandler> {
   const handlers = new Map<string, RequestHandler>();
 
   handlers.set(ConnectorMethod.taskNew, async ({ store, instance, features }, args) => {
@@ -75,13 +91,16 @@ export function connectorRequestHandlers(): Map<string, RequestHandler> {
         throw bad(m, `"idempotencyKey" must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
       }
     }
-    const { id } = await store.createTask({ connector: instance.connector, instance: instance.id, name, data, idempotencyKey });
-    return { id };
+    const { id, created } = await store.createTask({ connector: instance.connector, instance: instance.id, name, data, idempotencyKey });
+    // §4: a v1 connector (ALOMA's SDK) takes the answer's `a` as the task id and passes it on to
+    // task.update, so it gets the bare id string; `{id, created}` (created: false when the key
+    // matched an earlier task) only where idempotency keys were negotiated (§8).
+    return features.has(Feature.idempotencyKeys) ? { id, created } : id;
   });
 
   handlers.set(ConnectorMethod.taskUpdate, async ({ store, instance }, args) => {
     const m = ConnectorMethod.taskUpdate;
-    const id = requireString(m, args, 'id');
+    const id = taskIdArgument(m, args.id);
     const patch = args.a ?? {};
     if (!isRecord(patch)) throw bad(m, `"a" must be an object, got ${JSON.stringify(patch)}`);
     if (!(await store.updateTask(instance.connector, id, patch))) {
@@ -108,16 +127,28 @@ export function connectorRequestHandlers(): Map<string, RequestHandler> {
   handlers.set(ConnectorMethod.blobCreate, async ({ store, instance }, args) => {
     const m = ConnectorMethod.blobCreate;
     const content = args.content;
-    if (typeof content !== 'string' || !BASE64.test(content)) throw bad(m, '"content" must be a base64 string');
+    const bytes = typeof content === 'string' ? decodeBase64(content) : undefined;
+    if (bytes === undefined) throw bad(m, '"content" must be a base64 string');
+    if (bytes.length > limits.maxBlobBytes) {
+      throw new WorkspaceError(
+        WorkspaceErrorCode.blobTooLarge,
+        `${m}: the blob is ${bytes.length} bytes, more than this workspace's limit of ${limits.maxBlobBytes} bytes per blob: store a smaller file`,
+        { details: { size: bytes.length, limit: limits.maxBlobBytes } },
+      );
+    }
+    // §4 `size` is the sender's count of the content: a mismatch means content was cut or padded on the way.
     const size = args.size;
-    if (size !== undefined && size !== null && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) {
-      throw bad(m, `"size" must be a non-negative integer, got ${JSON.stringify(size)}`);
+    if (size !== undefined && size !== null) {
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+        throw bad(m, `"size" must be a non-negative integer, got ${JSON.stringify(size)}`);
+      }
+      if (size !== bytes.length) throw bad(m, `"size" says ${size} bytes but "content" holds ${bytes.length}: send the whole file`);
     }
     const blob = await store.createBlob({
       connector: instance.connector,
-      content,
+      content: bytes.toString('base64'),
       name: optionalString(m, args, 'name'),
-      size: typeof size === 'number' ? size : undefined,
+      size: bytes.length,
       mimetype: optionalString(m, args, 'mimetype'),
       meta: args.meta ?? undefined,
       taskId: optionalString(m, args, 'taskId'),

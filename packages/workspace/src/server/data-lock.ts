@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { WorkspaceError } from '../errors.js';
@@ -66,6 +66,10 @@ export async function lockDataDir(dataDir: string, options: LockOptions = {}): P
     nonce: randomBytes(8).toString('hex'),
   };
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // The folder holds the database, secrets and the admin token: only its owner may enter it
+  // (issue 13 finding 6). A folder that pre-existed open to the group or others is closed, as
+  // PostgreSQL insists on for its data directory; files inside are then out of their reach too.
+  if (((await stat(dataDir)).mode & 0o077) !== 0) await chmod(dataDir, 0o700);
 
   // A few rounds: each lost race (another process created or took over the lock between our
   // steps) starts again from reading who holds it now.

@@ -16,8 +16,13 @@ import {
 import { importPublicKey } from '@connector-kit/sdk/secrets';
 import type { Logger } from 'pino';
 import type { InstanceRecord, Store } from '../store/store.js';
-import { HttpError, readAuthorization, readJsonBody, sendJson, sha256 } from './http-io.js';
+import { readAuthorization, readJsonBody, sendJson, sha256 } from './http-io.js';
 import type { Hub } from './hub.js';
+import { admission, keyOfInstance, refusedTokenMessage } from './trust.js';
+import { checkRegisterSizes, type DeviceLimits, type RegistrationRateLimiter } from './limits.js';
+import { ensureEndpointToken } from './endpoint.js';
+import { isRecord } from '@connector-kit/sdk/protocol';
+import { RequestRejected } from '../errors.js';
 
 /** Every extension this workspace supports (§8). */
 export const WORKSPACE_FEATURES: readonly string[] = Object.values(Feature);
@@ -27,10 +32,10 @@ export interface DeviceContext {
   store: Store;
   hub: Hub;
   logger: Logger;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  /** Sizes per field of the bodies (limits.ts). */
+  deviceLimits: Required<DeviceLimits>;
+  /** Registrations per registration token (limits.ts). */
+  registrationRate: RegistrationRateLimiter;
 }
 
 /** The workspace's answer to a `protocol` announcement (§8), or undefined for a v1 peer. */
@@ -42,11 +47,11 @@ function negotiate(announcement: unknown): ProtocolAnnouncement | undefined {
 
 /**
  * Checks a register body (§2) field by field.
- * @throws HttpError 400 naming the field that is wrong
+ * @throws RequestRejected 400 naming the field that is wrong
  */
 export function checkRegisterBody(body: unknown): RegisterBody {
   const fail = (message: string): never => {
-    throw new HttpError(400, 'BAD_REQUEST', `invalid register body: ${message}`);
+    throw new RequestRejected('BAD_REQUEST', `invalid register body: ${message}`, { status: 400 });
   };
   if (!isRecord(body)) return fail('expected a JSON object');
   for (const field of ['id', 'name', 'version'] as const) {
@@ -70,31 +75,31 @@ export function checkRegisterBody(body: unknown): RegisterBody {
   return body as unknown as RegisterBody;
 }
 
-/** Looks up the instance of the connector key in `Authorization: Connector <key>`. */
+/** Looks up the instance of the connector key in `Authorization: Connector <key>`; a revoked one counts as unknown. */
 export async function instanceOfRequest(store: Store, authorization: string | undefined): Promise<InstanceRecord | undefined> {
   const key = readAuthorization(authorization, AUTH_SCHEME);
-  return key === undefined ? undefined : store.findInstanceByKey(sha256(key));
+  const instance = key === undefined ? undefined : await store.findInstanceByKey(sha256(key));
+  // A revoked instance's key is as good as unknown: 401 everywhere (§2), no socket (§3).
+  return instance?.revoked === null ? instance : undefined;
 }
 
 /** `POST /register` (§2 step 2). */
 export async function register(ctx: DeviceContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const token = readAuthorization(req.headers.authorization, AUTH_SCHEME);
-  const connector = token === undefined ? undefined : await ctx.store.findConnectorByToken(sha256(token));
-  if (!connector) {
-    throw new HttpError(
-      401,
-      'AUTH_FAILED',
-      token === undefined
-        ? `REGISTRATION_TOKEN is missing: send "Authorization: ${AUTH_SCHEME} <token>" with the token printed by 'workspace connector add'`
-        : "REGISTRATION_TOKEN is not a registration token of this workspace: copy the token printed by 'workspace connector add', or make a new one with 'workspace connector token <name>'",
-    );
-  }
+  // Checked before the body is read (no work for a stranger), used only once the body is valid
+  // (a malformed body does not cost a use of a limited token).
+  const check = token === undefined ? undefined : await ctx.store.checkRegistrationToken(sha256(token));
+  if (!check?.ok) throw new RequestRejected('AUTH_FAILED', refusedTokenMessage(check?.reason ?? 'missing', AUTH_SCHEME), { status: 401 });
+  const connector = check.connector;
+  // Counted before the body is read: a flood of registrations costs neither memory nor store rows.
+  ctx.registrationRate.take(sha256(token!), connector.name);
   const body = checkRegisterBody(await readJsonBody(req));
+  checkRegisterSizes(body as unknown as Record<string, unknown>, ctx.deviceLimits);
   if (body.id !== connector.connectorId) {
-    throw new HttpError(
-      403,
+    throw new RequestRejected(
       'CONNECTOR_ID_MISMATCH',
       `the connector id "${body.id}" of the register body does not match connector id "${connector.connectorId}" of connector "${connector.name}", whose registration token was used: set connectorId in package.json to "${connector.connectorId}", or use the token of the connector with id "${body.id}"`,
+      { status: 403 },
     );
   }
   const publicKey = typeof body.publicKey === 'string' && body.publicKey !== '' ? body.publicKey : null;
@@ -102,12 +107,15 @@ export async function register(ctx: DeviceContext, req: IncomingMessage, res: Se
     try {
       importPublicKey(publicKey);
     } catch (error) {
-      throw new HttpError(400, 'BAD_REQUEST', `invalid register body: "publicKey": ${(error as Error).message}`);
+      throw new RequestRejected('BAD_REQUEST', `invalid register body: "publicKey": ${(error as Error).message}`, { status: 400 });
     }
   }
   const schema = body.schema;
   const manifest: ConnectorSchema = { configSchema: schema.configSchema, introspect: schema.introspect };
   if (schema.methods !== undefined) manifest.methods = schema.methods;
+
+  const used = await ctx.store.useRegistrationToken(sha256(token!));
+  if (!used.ok) throw new RequestRejected('AUTH_FAILED', refusedTokenMessage(used.reason, AUTH_SCHEME), { status: 401 });
 
   // The connector key is shown once, here; only its hash is kept.
   const key = randomBytes(32).toString('base64url');
@@ -119,20 +127,56 @@ export async function register(ctx: DeviceContext, req: IncomingMessage, res: Se
     publicKey,
     keyHash: sha256(key),
     manifest,
+    tokenId: used.tokenId,
   });
   const protocol = negotiate(body.protocol);
+  await acceptOrKeepManifest(ctx, instance, protocol?.features.includes(Feature.keyProof) === true && publicKey !== null);
   ctx.hub.setFeatures(instance.id, protocol?.features ?? []);
+  // §7: an endpoint's token is the workspace's to make, before the first set-config; the accepted
+  // manifest decides whether there is an endpoint, not what any registration claims.
+  const accepted = await ctx.store.acceptedInstance(connector.name);
+  if (accepted !== undefined) await ensureEndpointToken(ctx.store, connector.name, accepted.manifest);
   ctx.logger.info({ connector: connector.name, instance: instance.id, name: body.name, version: body.version }, 'instance registered');
   sendJson(res, 200, protocol === undefined ? { key } : { key, protocol });
+}
+
+/**
+ * A registration never silently replaces the accepted manifest (config schema, methods) nor adds
+ * a key (issue 13 finding 1). Its key is recorded: a connector's first is accepted, a later new
+ * one waits for `workspace connector approve`. The first registration's manifest is accepted; a
+ * later one replaces it (a new version, issue 17 item 5) when its key is accepted and, where
+ * instances must prove their key (key-proof), only once this one proved it (transport.ts).
+ */
+async function acceptOrKeepManifest(ctx: DeviceContext, instance: InstanceRecord, keyProof: boolean): Promise<void> {
+  const key = await keyOfInstance(ctx.store, instance);
+  const accepted = await ctx.store.acceptedInstance(instance.connector);
+  if (accepted === undefined) {
+    await ctx.store.acceptManifest(instance.connector, instance.id);
+    return;
+  }
+  if (key.state !== 'accepted') {
+    ctx.logger.warn(
+      { connector: instance.connector, instance: instance.id, name: instance.name, kid: key.kid },
+      `instance "${instance.name}" registered with a public key the workspace has not accepted: it gets no calls, config or OAuth steps, and the connector's manifest stays that of instance ${accepted.id}, until 'workspace connector approve ${instance.connector} ${instance.id}'`,
+    );
+    return;
+  }
+  const mustProve = keyProof || (await ctx.store.proofRequired(instance.connector));
+  if (!mustProve) await ctx.store.acceptManifest(instance.connector, instance.id);
 }
 
 /** `POST /connect` (§2 step 1). */
 export async function connect(ctx: DeviceContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const instance = await instanceOfRequest(ctx.store, req.headers.authorization);
-  if (!instance) throw new HttpError(401, 'AUTH_FAILED', 'the connector key is missing or unknown to this workspace: register first');
-  const body = await readJsonBody(req);
+  if (!instance)
+    throw new RequestRejected('AUTH_FAILED', 'the connector key is missing or unknown to this workspace: register first', { status: 401 });
+  const body = await readJsonBody(req, ctx.deviceLimits.connectBodyBytes);
   const protocol = negotiate(isRecord(body) ? body.protocol : undefined);
   ctx.hub.setFeatures(instance.id, protocol?.features ?? []);
+  // Registration trust (issue 13 finding 1): an instance whose key is not accepted, or that
+  // cannot prove it holds it where proof is required, is told why and retries (§2: not 401).
+  const admitted = await admission(ctx.store, instance, protocol?.features.includes(Feature.keyProof) === true);
+  if (!admitted.ok) throw new RequestRejected(admitted.code, admitted.message, { status: 403 });
   await ctx.store.touchInstance(instance.id);
   const answer: Record<string, unknown> = {
     // `connector`: the name commands take (the SDK puts it into messages such as 'workspace oauth connect <name>').
@@ -144,6 +188,8 @@ export async function connect(ctx: DeviceContext, req: IncomingMessage, res: Ser
     },
   };
   if (protocol !== undefined) answer.protocol = protocol;
+  // key-proof (§8): the instance signs this for the upgrade that follows (transport.ts).
+  if (admitted.proof) answer.challenge = ctx.hub.issueChallenge(instance.id);
   sendJson(res, 200, answer);
 }
 
@@ -154,8 +200,8 @@ async function connectorIdOf(store: Store, instance: InstanceRecord): Promise<st
 /** `POST /disconnect` (§2 step 3): the instance is going away; close its socket. */
 export async function disconnect(ctx: DeviceContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const instance = await instanceOfRequest(ctx.store, req.headers.authorization);
-  if (!instance) throw new HttpError(401, 'AUTH_FAILED', 'the connector key is missing or unknown to this workspace');
-  await readJsonBody(req).catch(() => undefined);
+  if (!instance) throw new RequestRejected('AUTH_FAILED', 'the connector key is missing or unknown to this workspace', { status: 401 });
+  await readJsonBody(req, ctx.deviceLimits.connectBodyBytes).catch(() => undefined);
   ctx.hub.disconnect(instance.id);
   sendJson(res, 200, { ok: true });
 }

@@ -4,28 +4,16 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestRejected } from '../errors.js';
 
 /** Largest request body accepted (8 MiB). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
-
-/** An HTTP failure with its status and a stable code; the message is safe to show. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
 
 /**
  * Reads the body, up to `limit` bytes; a declared length over it is refused before any is read.
  * Past the limit, `'drain'` reads the rest and drops it (so a 413 can still be answered on a
  * connection that stays open), `'stop'` reads no more (the answer then closes the connection).
- * @throws HttpError 413 past the limit
+ * @throws RequestRejected 413 past the limit
  */
 export function readBody(req: IncomingMessage, limit: number, overflow: 'drain' | 'stop'): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -59,7 +47,7 @@ export function readBody(req: IncomingMessage, limit: number, overflow: 'drain' 
 
 /**
  * Reads the body as JSON; an empty body is `undefined`. Past `limit` the rest is drained.
- * @throws HttpError 413 past the limit, 400 when the body is not JSON
+ * @throws RequestRejected 413 past the limit, 400 when the body is not JSON
  */
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
   const body = await readBody(req, limit, 'drain');
@@ -67,12 +55,12 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch (error) {
-    throw new HttpError(400, 'BAD_REQUEST', `the request body is not JSON: ${(error as Error).message}`);
+    throw new RequestRejected('BAD_REQUEST', `the request body is not JSON: ${(error as Error).message}`, { status: 400 });
   }
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
+function tooLarge(limit: number): RequestRejected {
+  return new RequestRejected('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`, { status: 413 });
 }
 
 /** Writes a JSON answer; `headers` are added (e.g. `retry-after`). */

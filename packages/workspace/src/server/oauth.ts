@@ -12,6 +12,7 @@ import { OAUTH_RESULT_FIELD } from './config.js';
 import type { Hub } from './hub.js';
 import { sendOAuthPage } from './oauth-page.js';
 import { OAuthStateStore, pkcePair, type OAuthStateProblem, type OAuthStateStoreOptions } from './oauth-state.js';
+import { isRecord } from '@connector-kit/sdk/protocol';
 
 /** Path of the callback, relative to the workspace's URL. */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -39,10 +40,6 @@ const STATE_PROBLEMS: Record<OAuthStateProblem, string> = {
   used: 'This link was already used: each connection attempt works once.',
   expired: 'The connection attempt expired (after 10 minutes).',
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Starts connections and serves their callbacks. */
 export class OAuthService {
@@ -79,7 +76,7 @@ export class OAuthService {
         'NOT_FOUND',
         `no connector named "${name}": add it with 'workspace connector add ${name} --connector-id <id>'`,
       );
-    const latest = await store.latestInstance(name);
+    const latest = await store.acceptedInstance(name);
     if (latest && latest.manifest.configSchema.oauth !== true) {
       throw new WorkspaceError(
         'BAD_REQUEST',

@@ -4,12 +4,14 @@
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WEBSOCKET_SUBPROTOCOL } from '@connector-kit/sdk/protocol';
+import { Feature, KEY_PROOF_HEADER, WEBSOCKET_SUBPROTOCOL } from '@connector-kit/sdk/protocol';
+import { verifyKeyProof } from '@connector-kit/sdk/secrets';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { Store } from '../store/store.js';
+import type { InstanceRecord, Store } from '../store/store.js';
 import { instanceOfRequest } from './device.js';
 import type { Hub } from './hub.js';
+import { admission } from './trust.js';
 
 /** Paths that accept the upgrade. */
 const TRANSPORT_PATHS = new Set(['/transport/', '/transport']);
@@ -44,6 +46,38 @@ function offersSubprotocol(req: IncomingMessage): boolean {
   return header.split(',').some((p) => p.trim() === WEBSOCKET_SUBPROTOCOL);
 }
 
+type UpgradeOutcome = { instance: InstanceRecord } | { status: number; message: string };
+
+/**
+ * Who may open a socket: a registered, unrevoked instance admitted as at `/connect` (trust.ts),
+ * with a valid proof of its private key when it negotiated key-proof (issue 13 finding 1).
+ */
+async function admitUpgrade(ctx: TransportContext, req: IncomingMessage): Promise<UpgradeOutcome> {
+  const instance = await instanceOfRequest(ctx.store, req.headers.authorization);
+  if (!instance) return { status: 401, message: 'the connector key is missing or unknown to this workspace: register first' };
+  const admitted = await admission(ctx.store, instance, ctx.hub.featuresOf(instance.id).has(Feature.keyProof));
+  if (!admitted.ok) return { status: 403, message: admitted.message };
+  if (admitted.proof) {
+    const proof = req.headers[KEY_PROOF_HEADER];
+    const challenge = ctx.hub.takeChallenge(instance.id);
+    if (challenge === undefined || typeof proof !== 'string' || !verifyKeyProof(instance.publicKey!, instance.id, challenge, proof)) {
+      ctx.logger.warn(
+        { connector: instance.connector, instance: instance.id, name: instance.name, proof: typeof proof === 'string' },
+        'upgrade refused: no valid proof of the private key',
+      );
+      return {
+        status: 403,
+        message: `no valid ${KEY_PROOF_HEADER}: sign the challenge of the last POST /connect with the private key of the PUBLIC_KEY this instance registered with`,
+      };
+    }
+    await ctx.store.requireProof(instance.connector);
+    // A newer proven instance with an accepted key brings the connector's current manifest (issue 17 item 5).
+    const accepted = await ctx.store.acceptedInstance(instance.connector);
+    if (accepted === undefined || accepted.created < instance.created) await ctx.store.acceptManifest(instance.connector, instance.id);
+  }
+  return { instance };
+}
+
 /** Creates the handler for the HTTP server's `upgrade` event, and the `ws` server behind it. */
 export function createUpgradeHandler(ctx: TransportContext): {
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -66,11 +100,27 @@ export function createUpgradeHandler(ctx: TransportContext): {
     if (!offersSubprotocol(req)) {
       return refuse(socket, 400, `the WebSocket sub-protocol must be "${WEBSOCKET_SUBPROTOCOL}"`);
     }
-    instanceOfRequest(ctx.store, req.headers.authorization).then(
+    const admitted = async (): Promise<InstanceRecord | undefined> => {
+      const outcome = await admitUpgrade(ctx, req);
+      if (!('instance' in outcome)) {
+        refuse(socket, outcome.status, outcome.message);
+        return undefined;
+      }
+      // One connector key, one socket (hub.admit): a live holder keeps it, a dead one is replaced.
+      const taken = await ctx.hub.admit(outcome.instance);
+      if (!taken.admitted) {
+        refuse(socket, 409, taken.message);
+        return undefined;
+      }
+      return outcome.instance;
+    };
+    admitted().then(
       (instance) => {
-        if (!instance) return refuse(socket, 401, 'the connector key is missing or unknown to this workspace: register first');
+        if (!instance) return;
         wss.handleUpgrade(req, socket, head, (ws) => {
           socket.off('error', ignore);
+          // Revoked while its key was looked up: it gets the close a connected one got (1008).
+          if (ctx.hub.isRevoked(instance.id)) return ws.close(1008, 'revoked');
           ctx.hub.attach(instance, ws);
         });
       },

@@ -13,7 +13,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Store, WebhookRecord } from '../store/store.js';
-import { HttpError, readBody, sendJson } from './http-io.js';
+import { readBody, sendJson } from './http-io.js';
+import { RequestRejected, WebhookRejected } from '../errors.js';
 
 /** Path prefix of the webhook endpoints. */
 export const EVENT_PREFIX = '/event/';
@@ -48,7 +49,7 @@ export function newWebhookSecret(): string {
 
 /**
  * The HMAC key of a `whsec_…` secret.
- * @throws HttpError 400 when it is not `whsec_` and base64 of 16 to 128 bytes
+ * @throws RequestRejected 400 when it is not `whsec_` and base64 of 16 to 128 bytes
  */
 export function webhookKey(secret: string): Buffer {
   const encoded = secret.startsWith(WEBHOOK_SECRET_PREFIX) ? secret.slice(WEBHOOK_SECRET_PREFIX.length) : '';
@@ -56,10 +57,10 @@ export function webhookKey(secret: string): Buffer {
   const canonical = encoded.replace(/=+$/, '') === key.toString('base64').replace(/=+$/, '');
   if (!canonical || key.length < 16 || key.length > 128) {
     // Never echo the value: it is a secret.
-    throw new HttpError(
-      400,
+    throw new RequestRejected(
       'BAD_REQUEST',
       `"secret" must be "${WEBHOOK_SECRET_PREFIX}" followed by the base64 of 16 to 128 bytes (as Standard Webhooks senders issue them); leave it out to have one generated`,
+      { status: 400 },
     );
   }
   return key;
@@ -73,9 +74,6 @@ export function signWebhook(secret: string, messageId: string, timestamp: number
 function hmac(key: Buffer, messageId: string, timestamp: string, body: Buffer): Buffer {
   return createHmac('sha256', key).update(`${messageId}.${timestamp}.`).update(body).digest();
 }
-
-/** Why a message was refused; the message is safe to show (it never holds a signature or the secret). */
-export class WebhookRejected extends HttpError {}
 
 /**
  * Checks a message's Standard Webhooks headers against its raw body.
@@ -97,25 +95,25 @@ export function verifyWebhook(
   ];
   if (missing.length > 0) {
     throw new WebhookRejected(
-      400,
       'WEBHOOK_HEADERS_MISSING',
       `missing ${missing.join(', ')}: this webhook takes messages signed as Standard Webhooks describes`,
+      { status: 400 },
     );
   }
   if (messageId!.length > MAX_MESSAGE_ID) {
-    throw new WebhookRejected(400, 'BAD_REQUEST', `webhook-id is longer than ${MAX_MESSAGE_ID} characters`);
+    throw new WebhookRejected('BAD_REQUEST', `webhook-id is longer than ${MAX_MESSAGE_ID} characters`, { status: 400 });
   }
   if (!/^\d{1,12}$/.test(timestamp!)) {
-    throw new WebhookRejected(400, 'BAD_REQUEST', 'webhook-timestamp must be Unix time in whole seconds');
+    throw new WebhookRejected('BAD_REQUEST', 'webhook-timestamp must be Unix time in whole seconds', { status: 400 });
   }
   const seconds = Number(timestamp);
   const now = options.nowSec ?? Math.floor(Date.now() / 1000);
   const tolerance = options.toleranceSec ?? DEFAULT_LIMITS.toleranceSec;
   if (Math.abs(now - seconds) > tolerance) {
     throw new WebhookRejected(
-      401,
       'WEBHOOK_TIMESTAMP',
       `webhook-timestamp is ${Math.abs(now - seconds)} s off the workspace clock (at most ${tolerance} s): a replayed message, or a sender clock to fix`,
+      { status: 401 },
     );
   }
   const expected = hmac(webhookKey(secret), messageId!, timestamp!, body);
@@ -129,9 +127,9 @@ export function verifyWebhook(
   }
   if (!valid) {
     throw new WebhookRejected(
-      401,
       'WEBHOOK_SIGNATURE',
       'no valid v1 signature in webhook-signature: the body was changed, or the sender signs with another secret',
+      { status: 401 },
     );
   }
   return { messageId: messageId!, timestamp: seconds };
@@ -200,17 +198,19 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
   const limits = ctx.webhookLimits;
   let webhook: WebhookRecord | undefined;
   try {
-    if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${EVENT_PREFIX}<id> takes POST`);
+    if (req.method !== 'POST') throw new RequestRejected('METHOD_NOT_ALLOWED', `${EVENT_PREFIX}<id> takes POST`, { status: 405 });
     webhook = id === '' ? undefined : await ctx.store.getWebhook(id);
-    if (!webhook) throw new HttpError(404, 'NOT_FOUND', 'no such webhook: check the URL (workspace webhook list)');
+    if (!webhook) throw new RequestRejected('NOT_FOUND', 'no such webhook: check the URL (workspace webhook list)', { status: 404 });
     const wait = ctx.webhookRate.take(webhook.id);
     if (wait > 0) {
-      throw new HttpError(
-        429,
+      throw new RequestRejected(
         'RATE_LIMITED',
         `this webhook takes at most ${limits.ratePerSecond} messages per second: retry after ${wait} s`,
         {
-          retryAfter: wait,
+          status: 429,
+          details: {
+            retryAfter: wait,
+          },
         },
       );
     }
@@ -221,10 +221,10 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
     try {
       payload = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      throw new HttpError(400, 'BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`);
+      throw new RequestRejected('BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`, { status: 400 });
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-      throw new HttpError(400, 'BAD_REQUEST', 'the body must be a JSON object: its members become the task data');
+      throw new RequestRejected('BAD_REQUEST', 'the body must be a JSON object: its members become the task data', { status: 400 });
     }
     const messageId = verified?.messageId ?? single(req.headers['webhook-id'])?.slice(0, MAX_MESSAGE_ID) ?? null;
     const via = { type: 'webhook', id: webhook.id, name: webhook.name, received: new Date().toISOString() };
@@ -240,7 +240,7 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
     );
     sendJson(res, 200, { task: task.id, duplicate: !task.created });
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
+    if (!(error instanceof RequestRejected)) throw error;
     if (error.status !== 429 && error.status !== 404) {
       // The reason only: never headers, signatures or the body.
       ctx.logger.warn({ webhook: webhook?.name, status: error.status, code: error.code }, 'webhook message refused');

@@ -101,6 +101,55 @@ describe('workspace connector (names, instances, pipes)', () => {
   });
 });
 
+describe('workspace connector tokens, instance list|revoke, connector rm (issue 13 finding 1)', () => {
+  it('makes a limited token, lists and revokes tokens, lists and revokes instances, and removes a connector', async () => {
+    const made = await workspace(['connector', 'add', 'guarded', '--connector-id', '71', '--ttl', '30m', '--uses', '1', ...target]);
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/\(tok_[a-z2-7]{15}: expires \S+, 1 registration;/);
+    const token = /REGISTRATION_TOKEN=(\S+)/.exec(made.stdout)![1]!;
+    const registered = await ws.device('register', token, registerBody('71'));
+    expect((await ws.device('register', token, registerBody('71'))).status).toBe(401);
+    const connector = await FakeConnector.connect(ws, registered.body.key);
+    await vi.waitFor(() => expect(ws.hub.online('guarded')).toHaveLength(1));
+
+    const never = await workspace(['connector', 'token', 'guarded', '--ttl', 'never', '--json', ...target]);
+    const neverToken = JSON.parse(never.stdout).token;
+    expect(neverToken.expires).toBeNull();
+    const tokens = await workspace(['connector', 'tokens', 'guarded', ...target]);
+    expect(tokens.stdout).toMatch(/ID\s+STATE\s+CREATED\s+EXPIRES\s+USES\s+LAST USED/);
+    expect(tokens.stdout).toMatch(/used up\s+\d+s ago\s+\S+\s+1\/1/);
+    expect(tokens.stdout).toMatch(new RegExp(`${neverToken.id}\\s+valid\\s+\\d+s ago\\s+never\\s+0`));
+    expect(tokens.stdout).not.toContain(token);
+    const revoked = await workspace(['connector', 'revoke-token', 'guarded', neverToken.id, ...target]);
+    expect(revoked.stdout).toContain(`Revoked registration token ${neverToken.id} of "guarded".`);
+    expect((await workspace(['connector', 'revoke-token', 'guarded', ...target])).code).toBe(2);
+
+    const list = await workspace(['instance', 'list', ...target]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/CONNECTOR\s+ID\s+NAME\s+VERSION\s+STATE/);
+    const id = JSON.parse((await workspace(['instance', 'list', 'guarded', '--json', ...target])).stdout).instances[0].id as string;
+    expect(list.stdout).toMatch(new RegExp(`guarded\\s+${id}\\s+test-instance\\s+1\\.0\\.0\\s+online`));
+    const closing = new Promise<number>((resolve) => connector.socket.once('close', resolve));
+    const revoke = await workspace(['instance', 'revoke', 'guarded', id, ...target]);
+    expect(revoke.code).toBe(0);
+    expect(revoke.stdout).toContain(`Revoked instance ${id} of "guarded" and closed its socket`);
+    expect(await closing).toBe(1008);
+    expect((await workspace(['instance', 'list', 'guarded', ...target])).stdout).toMatch(
+      new RegExp(`${id}\\s+test-instance\\s+1\\.0\\.0\\s+revoked`),
+    );
+
+    const refused = await workspace(['connector', 'rm', 'guarded', ...target]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('add --yes');
+    const removed = await workspace(['connector', 'rm', 'guarded', '--yes', ...target]);
+    expect(removed.stdout).toContain('Removed connector "guarded" with its 1 instance (0 disconnected)');
+    expect((await ws.api('GET', 'connectors/guarded')).status).toBe(404);
+    const badTtl = await workspace(['connector', 'token', 'crm', '--ttl', 'soon', ...target]);
+    expect(badTtl.code).toBe(2);
+    expect(badTtl.stderr).toContain('--ttl "soon" is not a lifetime');
+  });
+});
+
 /** Adds `name` (unless it exists) and registers an instance; answers its connector key. */
 async function addAndRegisterWith(name: string, id: string, overrides: Record<string, unknown> = {}, add = true): Promise<{ key: string }> {
   const added = add ? await ws.api('POST', 'connectors', { name, connectorId: id }) : await ws.api('POST', `connectors/${name}/tokens`);
@@ -168,6 +217,16 @@ describe('workspace call', () => {
     const connector = await FakeConnector.connect(ws, body.key);
     connector.handlers.set('hello', (v: { name: string }) => ({ greeting: `hi ${v.name}` }));
     connector.handlers.set('nope', () => ({ error: 'no method "nope"', code: 'METHOD_NOT_FOUND' }));
+    connector.handlers.set('refused', () => ({
+      error: 'the CRM refused the contact',
+      code: 'VALIDATION_FAILED',
+      details: {
+        fields: [
+          { field: 'email', message: 'is not an email address', code: 'format' },
+          { field: 'address.city', message: 'is required' },
+        ],
+      },
+    }));
     connector.handlers.set('strict', () => ({
       error: 'invalid input',
       code: 'INPUT_INVALID',
@@ -191,6 +250,20 @@ describe('workspace call', () => {
     expect(invalid.stderr).toContain('- name: Required');
     // Each issue once: the connector's one-line message says the same and is left out.
     expect(invalid.stderr).toBe('error: invalid input for strict of "live":\n  - name: Required\n');
+
+    // The field-error convention (VALIDATION_FAILED with details.fields): each field on its line.
+    const refused = await workspace(['call', 'live', 'refused', '{}', ...target]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'error: the call failed (VALIDATION_FAILED): the CRM refused the contact:\n' +
+        '  - email: is not an email address (format)\n' +
+        '  - address.city: is required\n',
+    );
+    const refusedJson = await workspace(['call', 'live', 'refused', '{}', '--json', ...target]);
+    expect(JSON.parse(refusedJson.stdout).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { fields: [{ field: 'email' }, { field: 'address.city' }] },
+    });
     await connector.close();
   });
 
@@ -202,11 +275,52 @@ describe('workspace call', () => {
 });
 
 describe('workspace task', () => {
+  it("follows a connector's calls, instances and health with 'logs', and lists the recent ones with --no-follow", async () => {
+    const added = await ws.api('POST', 'connectors', { name: 'logged', connectorId: '112' });
+    const { body } = await ws.device('register', added.body.registrationToken, registerBody('112'));
+    const connector = await FakeConnector.connect(ws, body.key);
+    await vi.waitFor(() => expect(ws.hub.online('logged')).toHaveLength(1));
+    connector.handlers.set('hello', () => ({ greeting: 'hi' }));
+    connector.handlers.set('missing', () => ({ error: 'no method "missing"', code: 'METHOD_NOT_FOUND' }));
+    const follower = startNode(CLI, ['logs', 'logged', ...target], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+    try {
+      await vi.waitFor(() => expect(follower.stdout()).toMatch(/online {3}test-instance/), { timeout: 10_000 });
+      await ws.hub.call('logged', 'hello', {});
+      await ws.hub.call('logged', 'missing', {}).catch(() => undefined);
+      await vi.waitFor(() => expect(follower.stdout()).toMatch(/call {5}missing {2}FAILED in \d+ ms: /), { timeout: 10_000 });
+      expect(follower.stdout()).toMatch(
+        /^Following "logged" \(Ctrl-C ends\):\n\d\d:\d\d:\d\d\.\d{3} {2}online {3}test-instance\n.* {2}call {5}hello {2}ok in \d+ ms\n/,
+      );
+    } finally {
+      await follower.stop();
+    }
+    const listed = await workspace(['logs', 'logged', '--no-follow', '--tail', '2', ...target]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\S+ {2}/, '').replace(/\d+ ms/, 'N ms')),
+    ).toEqual(['call     hello  ok in N ms', expect.stringMatching(/^call {5}missing {2}FAILED in N ms: METHOD_NOT_FOUND: /)]);
+    const json = await workspace(['logs', 'logged', '--no-follow', '--json', ...target]);
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+    ).toEqual(['instance', 'call', 'call']);
+    expect((await workspace(['logs', 'logged', '--tail', '500', ...target])).code).toBe(2);
+    expect((await workspace(['logs', 'nobody', '--no-follow', ...target])).code).toBe(1);
+    await connector.close();
+  });
+
   it('lists and shows tasks', async () => {
     const added = await ws.api('POST', 'connectors', { name: 'tasker', connectorId: '111' });
     const { body } = await ws.device('register', added.body.registrationToken, registerBody('111'));
     const connector = await FakeConnector.connect(ws, body.key);
-    const { id } = await connector.request('connector.task.new', { name: 'Call back Ada', a: { phone: '123' } });
+    // A v1 connector (no idempotency keys negotiated) gets the bare id string (§4).
+    const id: string = await connector.request('connector.task.new', { name: 'Call back Ada', a: { phone: '123' } });
+    expect(id).toMatch(/^[a-z2-7]{15}$/);
     const list = await workspace(['task', 'list', '--connector', 'tasker', ...target]);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain(id);
@@ -266,7 +380,7 @@ describe('workspace webhook', () => {
     const conflicting = await workspace(['webhook', 'add', 'x', '--unsigned', '--secret', 'whsec_x', ...target]);
     expect(conflicting.code).not.toBe(0);
     // A secret of one's own, without --unsigned: yargs used to count --unsigned's default as given.
-    const own = (await import('../../src/index.js')).newWebhookSecret();
+    const own = (await import('../../src/server/webhooks.js')).newWebhookSecret();
     const withSecret = await workspace(['webhook', 'add', 'own-secret', '--secret', own, ...target]);
     expect(withSecret.stderr).toBe('');
     expect(withSecret.code).toBe(0);

@@ -157,7 +157,8 @@ describe('tasks', () => {
   it('lists tasks by connector and shows one', async () => {
     const { key } = await addAndRegister(ws, 'task-api', '101');
     const connector = await FakeConnector.connect(ws, key);
-    const { id } = await connector.request('connector.task.new', { name: 'Follow up', a: { n: 1 } });
+    const id: string = await connector.request('connector.task.new', { name: 'Follow up', a: { n: 1 } });
+    expect(id).toMatch(/^[a-z2-7]{15}$/);
     const list = await ws.api('GET', 'tasks?connector=task-api');
     expect(list.body.tasks).toEqual([expect.objectContaining({ id, name: 'Follow up', status: 'open', data: { n: 1 } })]);
     expect((await ws.api('GET', 'tasks?connector=nobody')).body.tasks).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Feature } from '@connector-kit/sdk/protocol';
+import { createTestClock } from '@connector-kit/sdk/testing';
 import { WorkspaceError } from '../../src/index.js';
 import { FakeConnector, addAndRegister, registerBody, startTestWorkspace, waitForPacket, type TestWorkspace } from '../helpers.js';
 
@@ -83,11 +84,40 @@ describe('Hub.call', () => {
       expect(short.hub.pendingCount).toBe(0);
       // A late answer finds nothing to resolve and changes nothing.
       connector.send({ c: connector.packets('connector.query')[0]!.c!, a: { late: true } });
-      await expect(connector.request('connector.task.new', { name: 'after', a: {} })).resolves.toHaveProperty('id');
+      await expect(connector.request('connector.task.new', { name: 'after', a: {} })).resolves.toMatch(/^[a-z2-7]{15}$/);
       expect(short.hub.pendingCount).toBe(0);
       await connector.close();
     } finally {
       await short.close();
+    }
+  });
+
+  it("times calls out on the hub's clock: a deadline passes without waiting for it", async () => {
+    // Deadlines under the heartbeat interval (10 s), so moving the clock sends no ping whose
+    // pong could come too late.
+    const clock = createTestClock();
+    const manual = await startTestWorkspace({ callTimeoutMs: 8_000, clock });
+    try {
+      const connector = await online('call-clock', '11', manual);
+      const settled: string[] = [];
+      const quick = callError(manual.hub.call('call-clock', 'silent', {}, { timeoutMs: 5_000 })).finally(() => settled.push('quick'));
+      const standard = callError(manual.hub.call('call-clock', 'silent', {})).finally(() => settled.push('default'));
+      await vi.waitFor(() => expect(connector.packets('connector.query')).toHaveLength(2));
+      await clock.advance(4_999);
+      expect(settled).toEqual([]);
+      await clock.advance(1);
+      // Settled within the move of the clock: no real time had to pass.
+      expect(settled).toEqual(['quick']);
+      expect((await quick).code).toBe('TIMEOUT');
+      await clock.advance(2_999);
+      expect(settled).toEqual(['quick']);
+      await clock.advance(1);
+      expect(settled).toEqual(['quick', 'default']);
+      expect((await standard).message).toContain('within 8000 ms');
+      expect(manual.hub.pendingCount).toBe(0);
+      await connector.close();
+    } finally {
+      await manual.close();
     }
   });
 
@@ -182,5 +212,83 @@ describe('negotiated features', () => {
     const connector = await FakeConnector.connect(ws, key);
     await vi.waitFor(() => expect(ws.hub.online('features')[0]?.features).toEqual([Feature.idempotencyKeys]));
     await connector.close();
+  });
+
+  it('sends each query its deadline as timeoutMs where deadlines was negotiated, and nothing new to a v1 connector (§8)', async () => {
+    const { key } = await addAndRegister(ws, 'deadlines', '13');
+    const connect = await ws.device('connect', key, { protocol: { version: 1, features: [Feature.deadlines] } });
+    expect(connect.body.protocol).toEqual({ version: 1, features: [Feature.deadlines] });
+    const connector = await FakeConnector.connect(ws, key);
+    await vi.waitFor(() => expect(ws.hub.online('deadlines')).toHaveLength(1));
+    connector.handlers.set('hello', () => ({ ok: true }));
+    await ws.hub.call('deadlines', 'hello', { n: 1 }, { timeoutMs: 1234 });
+    await ws.hub.call('deadlines', 'hello', { n: 2 });
+    const [given, byDefault] = connector.packets('connector.query');
+    expect(given!.a).toEqual({ query: 'hello', variables: { n: 1 }, timeoutMs: 1234 });
+    // No timeoutMs of its own: the workspace's callTimeoutMs is the deadline it carries.
+    expect(byDefault!.a).toEqual({ query: 'hello', variables: { n: 2 }, timeoutMs: 30_000 });
+    // Other requests are not queries: they carry no deadline.
+    await expect(ws.hub.request('deadlines', 'connector.introspect', {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect((await connector.waitFor((p) => p.m === 'connector.introspect')).a).toEqual({});
+    await connector.close();
+
+    const v1 = await online('deadlines-v1', '14');
+    v1.handlers.set('hello', () => ({ ok: true }));
+    await ws.hub.call('deadlines-v1', 'hello', {}, { timeoutMs: 1234 });
+    expect(v1.packets('connector.query')[0]!.a).toEqual({ query: 'hello', variables: {} });
+    await v1.close();
+  });
+
+  it('sends connector.cancel when a call times out or its caller gives up, where cancellation was negotiated (§8)', async () => {
+    const { key } = await addAndRegister(ws, 'cancels', '15');
+    await ws.device('connect', key, { protocol: { version: 1, features: [Feature.cancellation] } });
+    const connector = await FakeConnector.connect(ws, key);
+    await vi.waitFor(() => expect(ws.hub.online('cancels')).toHaveLength(1));
+
+    // 1. Its deadline passes: TIMEOUT to the caller, a cancel notice to the connector.
+    expect((await callError(ws.hub.call('cancels', 'silent', { n: 1 }, { timeoutMs: 100 }))).code).toBe('TIMEOUT');
+    const first = connector.packets('connector.query')[0]!;
+    const timedOut = await connector.waitFor((p) => p.m === 'connector.cancel');
+    expect(timedOut).toMatchObject({ m: 'connector.cancel', a: { c: first.c, reason: 'timeout' } });
+    expect(timedOut.c).toBeUndefined(); // a notice: no answer expected
+
+    // 2. The caller gives up while the call is in flight: CANCELLED at once, and a cancel notice.
+    const caller = new AbortController();
+    const pending = ws.hub.call('cancels', 'silent', { n: 2 }, { timeoutMs: 30_000, signal: caller.signal });
+    const second = await connector.waitFor((p) => p.m === 'connector.query' && p.a?.variables?.n === 2);
+    caller.abort();
+    const cancelled = await callError(pending);
+    expect(cancelled.code).toBe('CANCELLED');
+    expect(cancelled.message).toBe('the call of "silent" on connector "cancels" was cancelled: its caller gave up');
+    expect((await connector.waitFor((p) => p.m === 'connector.cancel' && p.a?.c === second.c)).a).toEqual({
+      c: second.c,
+      reason: 'caller',
+    });
+    expect(ws.hub.pendingCount).toBe(0);
+
+    // 3. A caller that gave up before the call went out: nothing is sent.
+    const queries = connector.packets('connector.query').length;
+    await expect(ws.hub.call('cancels', 'silent', {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
+    connector.handlers.set('hello', () => ({ ok: true }));
+    await ws.hub.call('cancels', 'hello', {});
+    expect(connector.packets('connector.query')).toHaveLength(queries + 1);
+    expect(connector.packets('connector.cancel')).toHaveLength(2);
+    await connector.close();
+  });
+
+  it('sends a v1 connector no connector.cancel, whether the call times out or its caller gives up', async () => {
+    const v1 = await online('cancels-v1', '16');
+    expect((await callError(ws.hub.call('cancels-v1', 'silent', {}, { timeoutMs: 100 }))).code).toBe('TIMEOUT');
+    const caller = new AbortController();
+    const pending = ws.hub.call('cancels-v1', 'silent', { n: 2 }, { signal: caller.signal });
+    await v1.waitFor((p) => p.m === 'connector.query' && p.a?.variables?.n === 2);
+    caller.abort();
+    expect((await callError(pending)).code).toBe('CANCELLED');
+    // A later call's packet arrives after anything sent before it: had a cancel gone out, it is here by now.
+    v1.handlers.set('hello', () => ({ ok: true }));
+    await ws.hub.call('cancels-v1', 'hello', {});
+    expect(v1.packets('connector.query')).toHaveLength(3);
+    expect(v1.received.filter((p) => p.m !== 'connector.query' && p.m !== 'connector.set-config')).toEqual([]);
+    await v1.close();
   });
 });

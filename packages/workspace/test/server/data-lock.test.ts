@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +22,18 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('lockDataDir', () => {
+  it('closes a data folder that is open to the group or others to 0700 (issue 13 finding 6)', async () => {
+    const dir = await makeDataDir();
+    try {
+      await chmod(dir, 0o755);
+      const lock = await lockDataDir(dir);
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      await lock.release();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a second holder while the first lives, naming its pid, host and start', async () => {
     const first = await lockDataDir(dir);
     const owner = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'));

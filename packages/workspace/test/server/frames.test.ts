@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, parseFrame, type Packet } from '@connector-kit/sdk/protocol';
-import { MAX_FRAME_CHARS, MAX_PACKETS_PER_FRAME, splitIntoFrames } from '../../src/index.js';
+import { MAX_FRAME_CHARS, MAX_PACKETS_PER_FRAME, splitIntoFrames } from '../../src/server/connection.js';
 
 describe('splitIntoFrames', () => {
   it('produces the same text as encodeFrame', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { HeartbeatClock } from '@connector-kit/sdk/protocol';
-import { heartbeatParameters } from '../../src/index.js';
+import { heartbeatParameters } from '../../src/server/heartbeat.js';
 import { watchLiveness } from '../../src/server/heartbeat.js';
 
 /** A clock whose timers fire only when `advance` moves it past them. */

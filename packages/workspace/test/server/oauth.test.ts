@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OAuthStateStore } from '../../src/index.js';
+import { OAuthStateStore } from '../../src/server/oauth-state.js';
 import { FakeConnector, addAndRegister, registerBody, startTestWorkspace, type TestWorkspace } from '../helpers.js';
 
 let ws: TestWorkspace;
