@@ -1,6 +1,8 @@
 /**
  * The embedded database: PGlite (PostgreSQL compiled to WebAssembly) in memory, loaded with
- * the sample schema. Needs no server, so `npm start` works out of the box.
+ * the sample schema. Needs no server, so `npm start` works out of the box. Sized for a demo
+ * ({@link EMBEDDED_SETTINGS}); boots after the first from the template it kept
+ * ({@link embeddedTemplateFile}), without initdb.
  *
  * PGlite runs in a worker thread: booting it and running its statements are CPU work that
  * would otherwise stall the event loop for seconds (heartbeats, other calls). It starts on
@@ -15,7 +17,11 @@
  * whose WebAssembly memory no other thread can reach to raise PostgreSQL's cancel flag, and ending
  * the worker would lose the in-memory database. The call is answered at its deadline all the same.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Driver, QueryResult, Session, SqlValue } from '../driver.js';
 import type { ErrorSite } from '../errors.js';
@@ -25,6 +31,57 @@ import type { Settings } from '../settings.js';
 import { SAMPLE_SCHEMA } from './sample.js';
 import { WORKER_SOURCE } from './embedded-worker.js';
 import { restoreSession, runQuery, runTransaction, type PgCallOptions, type PgConnection } from './pg-session.js';
+
+/**
+ * Postgres settings of the embedded database (issue 18), after PGlite's own. initdb sizes a server
+ * for 100 clients (128 MB of shared buffers), and PGlite's WebAssembly heap never gives back what
+ * it grew to: the example idled at ~750 MB (bench/RESULTS.md item 8). Its database is a few
+ * sample tables with one user, so: `shared_buffers` 16 MB holds them (and a paged read of a large
+ * result); `max_connections` 2 sizes the per-backend tables for the one backend; `maintenance_work_mem`
+ * and `temp_buffers` bound what an index build or temporary table may take; WAL sizes fit an
+ * in-memory database that is never recovered.
+ */
+export const EMBEDDED_SETTINGS: readonly string[] = [
+  'shared_buffers=16MB',
+  'max_connections=2',
+  'maintenance_work_mem=16MB',
+  'temp_buffers=1MB',
+  'min_wal_size=32MB',
+  'max_wal_size=64MB',
+];
+
+/** initdb arguments: 1 MB WAL segments (the in-memory file system holds every segment). */
+export const EMBEDDED_INITDB_ARGS: readonly string[] = ['--wal-segsize=1'];
+
+/** The folder of the package this module was built into (its `dist/`, or `src/` under tests). */
+function packageFolder(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) return dirname(fileURLToPath(import.meta.url));
+    folder = parent;
+  }
+  return folder;
+}
+
+/**
+ * Where the first boot keeps the sample database for the next ones: `templates/` in the
+ * connector's package, named by a digest of everything that makes the database (PGlite's version,
+ * the schema, the settings, the initdb arguments), so a changed one is never loaded.
+ */
+export function embeddedTemplateFile(pgliteEntry: string): string {
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(readFileSync(join(dirname(pgliteEntry), '../package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // No package.json next to the entry: the digest still covers the rest.
+  }
+  const digest = createHash('sha256')
+    .update(JSON.stringify([version, SAMPLE_SCHEMA, EMBEDDED_SETTINGS, EMBEDDED_INITDB_ARGS]))
+    .digest('hex')
+    .slice(0, 16);
+  return join(packageFolder(), 'templates', `embedded-${digest}.tgz`);
+}
 
 type Reply = { id: number; result?: QueryResult; error?: Record<string, string>; inTransaction: boolean };
 
@@ -38,7 +95,17 @@ class EmbeddedWorker implements PgConnection {
 
   constructor(readOnly: boolean) {
     const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, schema: SAMPLE_SCHEMA, readOnly } });
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        pglite,
+        schema: SAMPLE_SCHEMA,
+        readOnly,
+        settings: EMBEDDED_SETTINGS,
+        initdbArgs: EMBEDDED_INITDB_ARGS,
+        template: embeddedTemplateFile(pglite),
+      },
+    });
     this.#worker.on('message', (reply: Reply) => {
       // Replies come in the order the statements were sent: the last one tells the current state.
       this.#inTransaction = reply.inTransaction;
