@@ -36,9 +36,23 @@ export type { ConfigField, ConfigFields, ConfigValues, FieldOptions, LooseConfig
 export { validationFailed } from './connector/field-errors.js';
 export type { FieldError } from './connector/field-errors.js';
 export { buildManifest, describeMethods, describeAutocomplete } from './connector/manifest.js';
-export { apiKey, basic, session, oauth2, OAUTH_RESULT_FIELD, REAUTHORIZATION_REQUIRED } from './auth/index.js';
+export {
+  apiKey,
+  basic,
+  session,
+  oauth2,
+  authChoice,
+  requireAuthScheme,
+  AUTH_METHOD_FIELD,
+  OAUTH_RESULT_FIELD,
+  REAUTHORIZATION_REQUIRED,
+} from './auth/index.js';
 export type {
   AuthSpec,
+  AuthChoice,
+  AuthChoiceOptions,
+  AuthChoiceConfig,
+  SingleAuth,
   ApiKeyAuth,
   ApiKeyOptions,
   BasicAuth,

@@ -17,6 +17,7 @@ describe("the SDK's entry points (issue 12 item 3)", () => {
   it('`.` exports the authoring API, runConnector, the errors and the HTTP client, and nothing of the runtime', () => {
     expect(names(root)).toMatchInlineSnapshot(`
       [
+        "AUTH_METHOD_FIELD",
         "ConnectorError",
         "DEFAULT_MAX_BINARY_BYTES",
         "DEFAULT_MAX_ITEMS",
@@ -26,6 +27,7 @@ describe("the SDK's entry points (issue 12 item 3)", () => {
         "REAUTHORIZATION_REQUIRED",
         "RemoteError",
         "apiKey",
+        "authChoice",
         "basic",
         "buildManifest",
         "callOperation",
@@ -41,6 +43,7 @@ describe("the SDK's entry points (issue 12 item 3)", () => {
         "oauth2",
         "parseRetryAfter",
         "proxyFor",
+        "requireAuthScheme",
         "runConnector",
         "session",
         "validationFailed",

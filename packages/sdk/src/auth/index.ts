@@ -4,16 +4,17 @@
  */
 import type { ConfigFieldSchema } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
-import { apiKeyFields, createApiKeySession, type ApiKeyAuth } from './api-key.js';
-import { createBasicSession, credentialFields, type BasicAuth } from './basic.js';
+import { apiKeyFields, createApiKeySession } from './api-key.js';
+import { createBasicSession, credentialFields } from './basic.js';
+import { choiceFields, createChoiceSession, oauthFlowOption, type AuthChoice, type SingleAuth } from './choice.js';
 import { createOAuth2Session } from './oauth2-session.js';
 import { grantOf, oauth2Fields, type OAuth2Auth } from './oauth2.js';
 import type { TokenSet } from './oauth2-tokens.js';
-import { createSessionAuth, sessionFields, type SessionAuth } from './session.js';
+import { createSessionAuth, sessionFields } from './session.js';
 import type { AuthEnvironment, AuthSession } from './types.js';
 
 /** Every auth kind, told apart by `type`. */
-export type AuthSpec = ApiKeyAuth<any> | BasicAuth | SessionAuth<any> | OAuth2Auth<any>;
+export type AuthSpec = SingleAuth | AuthChoice<any>;
 
 /**
  * The config fields an auth adds, as `ctx.config` has them: `apiKey` (or its `field`),
@@ -42,6 +43,8 @@ export function authConfigFields(auth: AuthSpec | undefined): Record<string, Con
       return sessionFields(auth);
     case 'oauth2':
       return oauth2Fields(auth);
+    case 'choice':
+      return choiceFields(auth, authConfigFields);
     default:
       return unknownKind(auth);
   }
@@ -49,7 +52,13 @@ export function authConfigFields(auth: AuthSpec | undefined): Record<string, Con
 
 /** True when `auth` needs the workspace's OAuth flow (`configSchema.oauth`, §2 and §6). */
 export function usesOAuthFlow(auth: AuthSpec | undefined): boolean {
-  return auth?.type === 'oauth2' && grantOf(auth) === 'authorization_code';
+  return oauthFlowAuth(auth) !== undefined;
+}
+
+/** The `oauth2()` auth whose authorization code flow the workspace runs (§6): `auth`, or a choice's option. */
+export function oauthFlowAuth(auth: AuthSpec | undefined): OAuth2Auth | undefined {
+  if (auth?.type === 'choice') return oauthFlowOption(auth);
+  return auth?.type === 'oauth2' && grantOf(auth) === 'authorization_code' ? auth : undefined;
 }
 
 /** Starts the run-time session of `auth` for one config. `carried` is an OAuth token set kept from the previous config. */
@@ -63,6 +72,8 @@ export function createAuthSession(auth: AuthSpec, env: AuthEnvironment, carried?
       return createSessionAuth(auth, env);
     case 'oauth2':
       return createOAuth2Session(auth, env, carried);
+    case 'choice':
+      return createChoiceSession(auth, env, (option) => createAuthSession(option, env, carried));
     default:
       return unknownKind(auth);
   }
@@ -71,7 +82,7 @@ export function createAuthSession(auth: AuthSpec, env: AuthEnvironment, carried?
 function unknownKind(auth: never): never {
   throw new ConnectorError(
     'DEFINITION_INVALID',
-    `unknown auth type ${JSON.stringify((auth as { type?: unknown }).type)}: use apiKey(), basic(), session() or oauth2()`,
+    `unknown auth type ${JSON.stringify((auth as { type?: unknown }).type)}: use apiKey(), basic(), session(), oauth2() or authChoice()`,
   );
 }
 
@@ -87,6 +98,16 @@ export {
   type OAuthClientConfig,
   type StoredTokens,
 } from './oauth2.js';
+export {
+  authChoice,
+  chosenAuth,
+  requireAuthScheme,
+  AUTH_METHOD_FIELD,
+  type AuthChoice,
+  type AuthChoiceOptions,
+  type AuthChoiceConfig,
+  type SingleAuth,
+} from './choice.js';
 export { REAUTHORIZATION_REQUIRED } from './oauth2-endpoint.js';
 export type { TokenSet } from './oauth2-tokens.js';
 export type { AuthSession, AuthEnvironment, AuthFieldOptions } from './types.js';

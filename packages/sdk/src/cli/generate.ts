@@ -73,6 +73,7 @@ export async function generateProject(dir: string): Promise<GenerateResult> {
   const resources = Object.keys(config.resources ?? {}).sort();
   let baseUrl: string | undefined;
   let auth: string | undefined;
+  let target: { auth?: string; scheme?: string } = {};
   let doc: Record<string, unknown> | undefined;
 
   // 1. The connector's own document: name, base URL, auth, and methods at the top level.
@@ -84,6 +85,11 @@ export async function generateProject(dir: string): Promise<GenerateResult> {
     taken.push(...main.methods);
     baseUrl = main.baseUrl;
     auth = main.auth;
+    const tested = main.defaultAuth ?? main.auth;
+    target = {
+      ...(tested === undefined ? {} : { auth: tested }),
+      ...(main.defaultScheme === undefined ? {} : { scheme: main.defaultScheme }),
+    };
     doc = main.doc;
   }
 
@@ -126,7 +132,7 @@ export async function generateProject(dir: string): Promise<GenerateResult> {
   const test =
     doc === undefined || config.spec === undefined
       ? undefined
-      : generatedTest(doc, calls, { ...(auth === undefined ? {} : { auth }), ...(baseUrl === undefined ? {} : { baseUrl }) }, config.spec);
+      : generatedTest(doc, calls, { ...target, ...(baseUrl === undefined ? {} : { baseUrl }) }, config.spec);
   if (test !== undefined) {
     await mkdir(join(dir, 'test'), { recursive: true });
     await writeFile(join(dir, TEST), test);

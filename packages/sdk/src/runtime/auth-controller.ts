@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ConnectorMethod, WorkspaceMethod } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { Connector } from '../connector/define.js';
-import { createAuthSession, usesOAuthFlow, type AuthSession } from '../auth/index.js';
+import { createAuthSession, oauthFlowAuth, type AuthSession } from '../auth/index.js';
 import { finishOAuth, startOAuth } from '../auth/oauth2-flow.js';
 import type { OAuth2Session } from '../auth/oauth2-session.js';
 import type { TokenSet } from '../auth/oauth2-tokens.js';
@@ -61,7 +61,7 @@ export class AuthController {
     this.#config = config;
     if (auth === undefined) return;
     // A token set this process refreshed may be newer than the config that just arrived.
-    const carried = auth.type === 'oauth2' ? (previous as OAuth2Session | undefined)?.tokens?.() : undefined;
+    const carried = auth.type === 'oauth2' || auth.type === 'choice' ? (previous as OAuth2Session | undefined)?.tokens?.() : undefined;
     try {
       this.#session = createAuthSession(auth, this.#environment(config), carried);
     } catch (error) {
@@ -86,8 +86,9 @@ export class AuthController {
    * @throws ConnectorError `METHOD_NOT_FOUND` when the connector does not use the OAuth flow
    */
   async handleOAuth(method: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const auth = this.#o.connector.definition.auth;
-    if (auth?.type !== 'oauth2' || !usesOAuthFlow(auth)) {
+    // A choice's OAuth option runs the flow whichever option the config chooses now (§6).
+    const auth = oauthFlowAuth(this.#o.connector.definition.auth);
+    if (auth === undefined) {
       throw new ConnectorError(
         'METHOD_NOT_FOUND',
         `${method} is not supported: this connector does not use the OAuth authorization code flow`,

@@ -6,7 +6,7 @@
  */
 import { CodeBlockWriter } from 'ts-morph';
 import type { OperationSpec } from '../../openapi/call.js';
-import { chooseAuth } from './auth.js';
+import { acceptedSchemes, chooseAuth, type AuthChoice } from './auth.js';
 import type { ApiModel, Json, OperationModel, ParamModel } from './model.js';
 import { camel, methodNames } from './names.js';
 import { literal, quote } from './quote.js';
@@ -26,6 +26,10 @@ export interface EmittedFiles {
   baseUrl?: string;
   /** The `auth` expression of the index, when the document has a scheme the SDK expresses. */
   auth?: string;
+  /** The default option's expression, when `auth` is an `authChoice(…)` of several schemes. */
+  defaultAuth?: string;
+  /** The default option's scheme name, when `auth` is a choice. */
+  defaultScheme?: string;
   /** Each method with its operation, for the generated test. */
   calls: MethodInfo[];
 }
@@ -100,11 +104,14 @@ export function emitConnector(doc: Json, api: ApiModel, options: EmitOptions): E
   const absolute = api.servers.find((s) => /^https?:\/\//i.test(s))?.replace(/\/+$/, '');
   // A resource on another host than the connector's base URL calls its own host, by absolute URL.
   const host = options.connectorBaseUrl !== undefined && absolute !== undefined && absolute !== options.connectorBaseUrl ? absolute : '';
+  const auth = chooseAuth(api);
+  // A resource's requests carry the connector's auth, not its document's: no per-operation checks there.
+  const checks = options.connectorBaseUrl === undefined ? auth : undefined;
   const methods: MethodOut[] = [];
   operations.forEach((op, i) => {
     const { name, group } = names[i]!;
     try {
-      for (const m of emitMethod(op, name, group, zod, host, doc)) {
+      for (const m of emitMethod(op, name, group, zod, host, doc, api, checks)) {
         // An `…All` name that another operation already has is left out.
         if (
           m.name !== name &&
@@ -126,7 +133,7 @@ export function emitConnector(doc: Json, api: ApiModel, options: EmitOptions): E
   const groups = new Map<string, MethodOut[]>();
   for (const m of methods) groups.set(m.namespace, [...(groups.get(m.namespace) ?? []), m]);
   const fileOf = new Map<string, string>();
-  const taken = new Set(['index', 'schemas']);
+  const taken = new Set(auth.options === undefined ? ['index', 'schemas'] : ['index', 'schemas', 'auth']);
   for (const namespace of groups.keys()) {
     let base = namespace === '' ? 'operations' : namespace;
     for (let i = 2; taken.has(base.toLowerCase()); i++) base = `${namespace}${i}`;
@@ -136,11 +143,17 @@ export function emitConnector(doc: Json, api: ApiModel, options: EmitOptions): E
   for (const [namespace, group] of groups) {
     const w = writer();
     const paged = group.some((m) => m.code.includes('collectPages('));
+    const checked = group.some((m) => m.code.includes('requireAuthScheme('));
     w.writeLine(
-      importLine(
-        paged ? ['callOperation', 'collectPages', 'DEFAULT_MAX_ITEMS', 'defineMethod', 'z'] : ['callOperation', 'defineMethod', 'z'],
-      ),
+      importLine([
+        'callOperation',
+        ...(paged ? ['collectPages', 'DEFAULT_MAX_ITEMS'] : []),
+        'defineMethod',
+        ...(checked ? ['requireAuthScheme'] : []),
+        'z',
+      ]),
     );
+    if (checked) w.writeLine("import { auth } from './auth.js';");
     if (group.some((m) => m.code.includes('s.'))) w.writeLine("import * as s from './schemas.js';");
     w.blankLine();
     w.writeLine(docBlock(`The methods of ${namespace === '' ? 'operations without a tag' : `the "${namespace}" group`}.`));
@@ -166,12 +179,26 @@ export function emitConnector(doc: Json, api: ApiModel, options: EmitOptions): E
   files.set('schemas.ts', finish(schemas, options.source));
   warnings.push(...zod.warnings);
 
-  // 3. The index: what defineConnector needs besides the methods.
-  const auth = chooseAuth(api);
+  // 3. Several schemes: the choice in a file of its own, which the index and the methods import.
   warnings.push(...auth.warnings);
+  if (auth.options !== undefined) {
+    const file = writer();
+    file.writeLine(importLine(auth.imports));
+    file.blankLine();
+    file.writeLine(
+      docBlock(
+        `The ways to authenticate the document declares (${auth.options.join(', ')}): the config field \`authMethod\` picks one per account (default ${auth.options[0]}).\nOperations that need particular schemes refuse the others with \`AUTH_SCHEME_NOT_CONFIGURED\`.`,
+      ),
+    );
+    file.write(`export const auth = ${auth.code};`).newLine();
+    files.set('auth.ts', finish(file, options.source));
+  }
+
+  // 4. The index: what defineConnector needs besides the methods.
   const relative = absolute === undefined ? api.servers[0] : undefined;
   const index = writer();
-  index.writeLine(importLine([...new Set(['field', ...auth.imports])].sort()));
+  index.writeLine(importLine(auth.options === undefined ? [...new Set(['field', ...auth.imports])].sort() : ['field']));
+  if (auth.options !== undefined) index.writeLine("import { auth } from './auth.js';");
   for (const base of fileOf.values()) index.writeLine(`import { methods as ${camel(base)}Methods } from ${quote(`./${base}.js`)};`);
   const resources = [...(options.resources ?? [])].sort();
   for (const r of resources) index.writeLine(`import { methods as ${camel(r)}Resource } from ${quote(`./${r}/index.js`)};`);
@@ -193,7 +220,8 @@ export function emitConnector(doc: Json, api: ApiModel, options: EmitOptions): E
     index.writeLine(`summary: ${quote(truncate(firstLine(description) ?? summary, 200))},`);
     if (description !== undefined) index.writeLine(`description: ${quote(truncate(description, 4000))},`);
     index.writeLine(`config: { baseUrl: ${baseUrlField} },`);
-    if (auth.code !== undefined) index.writeLine(`auth: ${auth.code},`);
+    if (auth.options !== undefined) index.writeLine('auth,');
+    else if (auth.code !== undefined) index.writeLine(`auth: ${auth.code},`);
     const fallback = absolute === undefined ? '' : ' ?? DEFAULT_BASE_URL';
     index.writeLine(
       `http: { baseUrl: ({ config }: { config: { baseUrl?: string | undefined } }) => (config.baseUrl || undefined)${fallback} ?? '' },`,
@@ -212,6 +240,7 @@ export function emitConnector(doc: Json, api: ApiModel, options: EmitOptions): E
     calls: methods.map((m) => m.info),
   };
   if (auth.code !== undefined) out.auth = auth.code;
+  if (auth.defaultCode !== undefined) Object.assign(out, { defaultAuth: auth.defaultCode, defaultScheme: auth.scheme });
   if (absolute !== undefined) out.baseUrl = absolute.replace(/\/+$/, '');
   return out;
 }
@@ -252,7 +281,16 @@ function truncate(text: string, max: number): string {
 }
 
 /** One method's `defineMethod({...})` source and its JSDoc. */
-function emitMethod(op: OperationModel, name: string, group: string, zod: SchemaEmitter, host: string, doc: Json): MethodOut[] {
+function emitMethod(
+  op: OperationModel,
+  name: string,
+  group: string,
+  zod: SchemaEmitter,
+  host: string,
+  doc: Json,
+  api: ApiModel,
+  auth: AuthChoice | undefined,
+): MethodOut[] {
   const { keys, bodyKey } = inputKeys(op);
   const members: string[] = [];
   const memberKeys: string[] = [];
@@ -305,12 +343,17 @@ function emitMethod(op: OperationModel, name: string, group: string, zod: Schema
   if (op.response.kind !== 'json') spec.response = { kind: op.response.kind };
 
   const summary = op.summary?.trim() ?? op.description?.trim().split('\n')[0] ?? `${op.method} ${op.path}`;
+  // `security` that not every option of the connector's choice satisfies: refused before the request.
+  const accepts = auth?.options === undefined ? undefined : acceptedSchemes(api, op.security, auth.options);
+  const check =
+    accepts === undefined ? '' : `requireAuthScheme(auth, ctx.config, ${literal(accepts)}, ${quote(`${op.method} ${op.path}`)});`;
+  const call = (expression: string): string => (check === '' ? expression : `{\n  ${check}\n  return ${expression};\n}`);
   const lines = [
     `description: ${quote(truncate(summary, 500))},`,
     `input: ${input},`,
     ...(output === undefined ? [] : [`output: ${output},`]),
     ...(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(op.method) ? ['idempotent: true,'] : []),
-    `handler: (input, ctx) => callOperation(ctx, ${literal(spec)}, input),`,
+    `handler: ${check === '' ? '' : 'async '}(input, ctx) => ${call(`callOperation(ctx, ${literal(spec)}, input)`)},`,
   ];
   const docs = [
     op.summary ? jsdoc(op.summary) : undefined,
@@ -320,7 +363,13 @@ function emitMethod(op: OperationModel, name: string, group: string, zod: Schema
     .filter((d): d is string => d !== undefined && d !== '')
     .join('\n\n');
   const out: MethodOut[] = [
-    { info: { name, op, keys, bodyKey, host }, name, namespace: group, code: `defineMethod({\n${indent(lines.join('\n'))}\n})`, docs },
+    {
+      info: { name, op, keys, bodyKey, host, ...(accepts === undefined ? {} : { accepts }) },
+      name,
+      namespace: group,
+      code: `defineMethod({\n${indent(lines.join('\n'))}\n})`,
+      docs,
+    },
   ];
 
   // 2. Where the document shows pagination: `<name>All`, every item of every page.
@@ -336,10 +385,10 @@ function emitMethod(op: OperationModel, name: string, group: string, zod: Schema
       `input: z.object({\n${indent(kept.join('\n'))}\n}),`,
       `output: z.array(${zod.expression(paging.item)}),`,
       'idempotent: true,',
-      `handler: ({ ${key}, ...input }, ctx) => collectPages(ctx, ${literal(spec)}, ${literal(paging.spec)}, input, ${key}),`,
+      `handler: ${check === '' ? '' : 'async '}({ ${key}, ...input }, ctx) => ${call(`collectPages(ctx, ${literal(spec)}, ${literal(paging.spec)}, input, ${key})`)},`,
     ];
     out.push({
-      info: { name: `${name}All`, op, keys, bodyKey, host },
+      info: { name: `${name}All`, op, keys, bodyKey, host, ...(accepts === undefined ? {} : { accepts }) },
       name: `${name}All`,
       namespace: group,
       code: `defineMethod({\n${indent(allLines.join('\n'))}\n})`,

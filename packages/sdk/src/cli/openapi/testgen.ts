@@ -20,12 +20,16 @@ export interface MethodInfo {
   bodyKey: string;
   /** The host in front of the path, for a resource on another host; '' otherwise. */
   host: string;
+  /** The schemes of the connector's choice the operation accepts, when not all. @default all */
+  accepts?: string[];
 }
 
 /** What the test needs to know of the connector's auth and base URL. */
 export interface TestTarget {
-  /** The `auth` expression of the generated index, if any. */
+  /** The `auth` expression of the generated index (of a choice: its default option's), if any. */
   auth?: string;
+  /** The default option of a choice: only operations that accept it are called. */
+  scheme?: string;
   /** The default base URL, when the document has an absolute one. */
   baseUrl?: string;
 }
@@ -90,16 +94,17 @@ export function sample(doc: Json, schema: unknown, depth = 0): unknown {
 }
 
 /** Whether the test can check this operation end to end. */
-function testable(m: MethodInfo): boolean {
+function testable(m: MethodInfo, scheme: string | undefined): boolean {
   const { op } = m;
+  if (m.accepts !== undefined && (scheme === undefined || !m.accepts.includes(scheme))) return false;
   if (op.response.kind === 'binary') return false;
   if (op.body !== undefined && op.body.required && op.body.kind === 'binary') return false;
   return !op.params.some((p) => p.required && p.in === 'cookie');
 }
 
 /** Up to three operations: the first read, the first write with a JSON body, one more. */
-function pick(methods: readonly MethodInfo[]): MethodInfo[] {
-  const ok = methods.filter(testable);
+function pick(methods: readonly MethodInfo[], scheme: string | undefined): MethodInfo[] {
+  const ok = methods.filter((m) => testable(m, scheme));
   const chosen: MethodInfo[] = [];
   const add = (m: MethodInfo | undefined): void => void (m !== undefined && !chosen.includes(m) && chosen.push(m));
   add(ok.find((m) => m.op.method === 'GET'));
@@ -123,7 +128,7 @@ function credentials(target: TestTarget): {
     return { config, headers: { authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` }, query: {} };
   }
   if (auth.startsWith('apiKey(')) {
-    config.apiKey = 'test-key';
+    config[/field: '((?:[^'\\]|\\.)*)'/.exec(auth)?.[1] ?? 'apiKey'] = 'test-key';
     if (auth.includes("in: 'bearer'")) return { config, headers: { authorization: 'Bearer test-key' }, query: {} };
     const name = /name: '((?:[^'\\]|\\.)*)'/.exec(auth)?.[1] ?? 'X-API-Key';
     if (auth.includes("in: 'query'")) return { config, headers: {}, query: { [name]: 'test-key' } };
@@ -157,7 +162,7 @@ export function generatedTest(
   source: string,
   importPath = '../src/index.js',
 ): string | undefined {
-  const chosen = pick(methods);
+  const chosen = pick(methods, target.scheme);
   if (chosen.length === 0) return undefined;
   const creds = credentials(target);
   const base = (target.baseUrl ?? 'https://api.example.test').replace(/\/+$/, '');

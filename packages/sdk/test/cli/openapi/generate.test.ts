@@ -5,6 +5,7 @@ import { build as esbuild } from 'esbuild';
 import nock from 'nock';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildManifest } from '@connector-kit/sdk';
 import { createTestHarness } from '@connector-kit/sdk/testing';
 import { authorIndex } from '../../../src/cli/openapi/emit.js';
 import { generateFromOpenApi, writeGenerated, type EmittedFiles } from '../../../src/cli/openapi/index.js';
@@ -16,6 +17,7 @@ const DOCS = {
   swagger: 'petstore-2.0.json',
   oas31: 'tasks-3.1.yaml',
   multi: 'multi/main.yaml',
+  schemes: 'schemes-3.0.yaml',
 } as const;
 type Doc = keyof typeof DOCS;
 
@@ -343,6 +345,96 @@ describe('generated handlers', () => {
       id: 'u1',
       manager: { id: 'u0' },
       address: { city: 'Oslo' },
+    });
+  });
+});
+
+describe('several security schemes', () => {
+  const basicOf = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+  it('become an authChoice: every scheme with its own fields, `authMethod` choosing one, the OAuth flow offered', async () => {
+    const emitted = generated.get('schemes')!;
+    expect(emitted.files.get('index.ts')).toContain("import { auth } from './auth.js';");
+    expect(emitted.files.get('auth.ts')).toContain(
+      "export const auth = authChoice({ options: { api_key: apiKey({ field: 'apiKey', in: 'header', name: 'X-API-Key', label: 'API key (api_key)' }), basicAuth: basic(), oauth: oauth2({",
+    );
+    const manifest = buildManifest(await load(projects.get('schemes')!));
+    expect(manifest.configSchema.oauth).toBe(true);
+    expect(Object.keys(manifest.configSchema.fields).sort()).toEqual([
+      'apiKey',
+      'authMethod',
+      'baseUrl',
+      'oauthResult',
+      'password',
+      'username',
+    ]);
+    expect(manifest.configSchema.fields.authMethod).toMatchObject({ type: 'line', plain: true, optional: true, placeholder: 'api_key' });
+    expect(manifest.configSchema.fields.authMethod!.description).toContain('one of api_key, basicAuth, oauth (default api_key)');
+    for (const name of ['apiKey', 'username', 'password']) expect(manifest.configSchema.fields[name]!.optional).toBe(true);
+  });
+
+  it("sends the chosen scheme's credentials: the default, then each one authMethod names", async () => {
+    const connector = await load(projects.get('schemes')!);
+    const byKey = nock('https://inventory.example', { badheaders: ['authorization'], reqheaders: { 'x-api-key': 'k1' } })
+      .get('/api/items')
+      .query({ q: 'a' })
+      .reply(200, [{ id: 1, name: 'bolt' }]);
+    const keyed = createTestHarness(connector, { config: { apiKey: 'k1', username: 'u', password: 'p' } as never });
+    await expect(keyed.call('listItems', { q: 'a' } as never)).resolves.toEqual([{ id: 1, name: 'bolt' }]);
+    expect(byKey.isDone()).toBe(true);
+
+    const byPassword = nock('https://inventory.example', { badheaders: ['x-api-key'], reqheaders: { authorization: basicOf('u', 'p') } })
+      .get('/api/items')
+      .reply(200, [])
+      .get('/api/admin/stats')
+      .reply(200, { items: 3 });
+    const basic = createTestHarness(connector, {
+      config: { authMethod: 'basicAuth', apiKey: 'k1', username: 'u', password: 'p' } as never,
+    });
+    await expect(basic.call('listItems', {} as never)).resolves.toEqual([]);
+    await expect(basic.call('adminStats', {} as never)).resolves.toEqual({ items: 3 });
+    expect(byPassword.isDone()).toBe(true);
+
+    const byToken = nock('https://inventory.example', { reqheaders: { authorization: 'Bearer at' } })
+      .post('/api/items', { name: 'nut' })
+      .reply(201, { id: 2, name: 'nut' });
+    const oauth = createTestHarness(connector, {
+      config: {
+        authMethod: 'oauth',
+        oauthResult: { access_token: 'at', refresh_token: 'rt', expires_at: Date.now() + 3_600_000 },
+      } as never,
+      env: { OAUTH_CLIENT_ID: 'c', OAUTH_CLIENT_SECRET: 's' },
+    });
+    await expect(oauth.call('createItem', { body: { name: 'nut' } } as never)).resolves.toEqual({ id: 2, name: 'nut' });
+    expect(byToken.isDone()).toBe(true);
+  });
+
+  it('refuses an operation whose security the chosen scheme does not meet, naming the schemes, before any request', async () => {
+    const connector = await load(projects.get('schemes')!);
+    const keyed = createTestHarness(connector, { config: { apiKey: 'k1' } as never });
+    const error = (await keyed.call('adminStats', {} as never).catch((e: unknown) => e)) as { code: string; message: string };
+    expect(error.code).toBe('AUTH_SCHEME_NOT_CONFIGURED');
+    expect(error.message).toContain('GET /admin/stats needs the auth scheme "basicAuth" or "oauth"');
+    expect(error.message).toContain('"authMethod" chooses "api_key" (the default)');
+    await expect(
+      createTestHarness(connector, { config: { authMethod: 'basicAuth', username: 'u', password: 'p' } as never }).call('createItem', {
+        body: { name: 'x' },
+      } as never),
+    ).rejects.toMatchObject({
+      code: 'AUTH_SCHEME_NOT_CONFIGURED',
+      message: expect.stringContaining('POST /items needs the auth scheme "oauth"'),
+    });
+    // No auth needed (`security: []`): any choice will do.
+    nock('https://inventory.example').get('/api/health').reply(204);
+    await expect(keyed.call('health', {} as never)).resolves.toBeUndefined();
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('says which values authMethod takes when it names no scheme, and sends nothing', async () => {
+    const harness = createTestHarness(await load(projects.get('schemes')!), { config: { authMethod: 'token', apiKey: 'k1' } as never });
+    await expect(harness.call('listItems', {} as never)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('set it to one of "api_key", "basicAuth", "oauth"'),
     });
   });
 });
