@@ -9,14 +9,15 @@
  *
  * Options: --corpus <dir> (default bench/.scratch/corpus/node_modules), --every N (every Nth
  * APIs.guru document, default 1), --limit N, --batch N (projects per type check, default 40),
- * --github (GitHub's document alone, timed, with a sample of requests checked), --out <file>
+ * --github (GitHub's document alone, timed, then a dozen of its operations called with nock in
+ * front of api.github.com: method, path, query and JSON body checked), --out <file>
  * (JSON; default bench/results/openapi.json), --failures <file> (markdown list of failures).
  * Uses one core; run it through /work/bin/heavy on a shared machine.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { build as esbuild } from 'esbuild';
 import ts from 'typescript';
 
@@ -62,6 +63,11 @@ function writeProject(dir, emitted) {
 
 /** Bundles and imports a project's entry and builds its manifest; resolves to the method count. */
 async function manifestOf(dir) {
+  return (await connectorOf(dir)).count;
+}
+
+/** Bundles and imports a project's entry and builds its manifest: the connector and its method count. */
+async function connectorOf(dir) {
   const outfile = join(dir, 'dist/index.mjs');
   await esbuild({
     entryPoints: [join(dir, 'src/index.ts')],
@@ -74,7 +80,126 @@ async function manifestOf(dir) {
   });
   const connector = (await import(pathToFileURL(outfile).href)).default;
   const manifest = buildManifest(connector);
-  return Object.keys(manifest.methods ?? {}).length;
+  return { connector, count: Object.keys(manifest.methods ?? {}).length };
+}
+
+/**
+ * Operations of GitHub's document called through the test harness, and the request each must
+ * send, written from GitHub's REST reference (not from the generator's output). `query` lists
+ * what must be there; parameters beyond it (the document's defaults, e.g. `per_page=30`) are
+ * reported, not failed.
+ */
+const GITHUB_SAMPLE = [
+  { name: 'repos.get', input: { owner: 'octo', repo: 'hello' }, method: 'GET', path: '/repos/octo/hello' },
+  { name: 'users.getByUsername', input: { username: 'mona' }, method: 'GET', path: '/users/mona' },
+  {
+    name: 'issues.listForRepo',
+    input: { owner: 'octo', repo: 'hello', state: 'closed', labels: 'bug,ui', per_page: 50 },
+    method: 'GET',
+    path: '/repos/octo/hello/issues',
+    query: { state: 'closed', labels: 'bug,ui', per_page: '50' },
+  },
+  {
+    name: 'issues.create',
+    input: { owner: 'octo', repo: 'hello', body: { title: 'Found a bug', body: 'Steps…', labels: ['bug'] } },
+    method: 'POST',
+    path: '/repos/octo/hello/issues',
+    body: { title: 'Found a bug', body: 'Steps…', labels: ['bug'] },
+  },
+  {
+    name: 'issues.update',
+    input: { owner: 'octo', repo: 'hello', issue_number: 42, body: { state: 'closed', state_reason: 'completed' } },
+    method: 'PATCH',
+    path: '/repos/octo/hello/issues/42',
+    body: { state: 'closed', state_reason: 'completed' },
+  },
+  {
+    name: 'reactions.createForIssue',
+    input: { owner: 'octo', repo: 'hello', issue_number: 42, body: { content: '+1' } },
+    method: 'POST',
+    path: '/repos/octo/hello/issues/42/reactions',
+    body: { content: '+1' },
+  },
+  {
+    name: 'pulls.list',
+    input: { owner: 'octo', repo: 'hello', state: 'all', base: 'main' },
+    method: 'GET',
+    path: '/repos/octo/hello/pulls',
+    query: { state: 'all', base: 'main' },
+  },
+  {
+    name: 'search.repos',
+    input: { q: 'connector language:typescript', sort: 'stars', order: 'asc' },
+    method: 'GET',
+    path: '/search/repositories',
+    query: { q: 'connector language:typescript', sort: 'stars', order: 'asc' },
+  },
+  {
+    name: 'repos.getContent',
+    input: { owner: 'octo', repo: 'hello', path: 'docs/README.md', ref: 'main' },
+    method: 'GET',
+    path: '/repos/octo/hello/contents/docs/README.md',
+    query: { ref: 'main' },
+  },
+  {
+    name: 'gists.create',
+    input: { body: { description: 'notes', public: false, files: { 'a.txt': { content: 'hi' } } } },
+    method: 'POST',
+    path: '/gists',
+    body: { description: 'notes', public: false, files: { 'a.txt': { content: 'hi' } } },
+  },
+  {
+    name: 'activity.markNotificationsAsRead',
+    input: { body: { last_read_at: '2026-12-01T00:00:00Z', read: true } },
+    method: 'PUT',
+    path: '/notifications',
+    body: { last_read_at: '2026-12-01T00:00:00Z', read: true },
+  },
+  { name: 'repos.delete', input: { owner: 'octo', repo: 'hello' }, method: 'DELETE', path: '/repos/octo/hello' },
+];
+
+/** Calls each sample operation with nock in front of api.github.com and compares what went out. */
+async function checkGithubRequests(connector) {
+  const { default: nock } = await import('nock');
+  const { createTestHarness } = await import('@connector-kit/sdk/testing');
+  nock.disableNetConnect();
+  const results = [];
+  try {
+    for (const c of GITHUB_SAMPLE) {
+      let sent;
+      nock('https://api.github.com')
+        .intercept(/.*/, c.method)
+        .reply(function (uri, body) {
+          sent = { method: this.req.method, uri, body };
+          return [204];
+        });
+      const harness = createTestHarness(connector, { config: {} });
+      let callError;
+      await harness.call(c.name, c.input).catch((error) => (callError = `${error.code}: ${String(error.message).slice(0, 200)}`));
+      nock.cleanAll();
+      const problems = [];
+      let extra = {};
+      if (sent === undefined) problems.push(`no request went out (${callError ?? 'no error'})`);
+      else {
+        const url = new URL(sent.uri, 'https://api.github.com');
+        if (sent.method !== c.method) problems.push(`method ${sent.method}, expected ${c.method}`);
+        if (url.pathname !== c.path) problems.push(`path ${url.pathname}, expected ${c.path}`);
+        const query = Object.fromEntries(url.searchParams);
+        for (const [k, v] of Object.entries(c.query ?? {}))
+          if (query[k] !== v) problems.push(`query ${k}=${query[k] ?? '(absent)'}, expected ${v}`);
+        extra = Object.fromEntries(Object.entries(query).filter(([k]) => !(k in (c.query ?? {}))));
+        const body =
+          sent.body === '' || sent.body === undefined ? undefined : typeof sent.body === 'string' ? JSON.parse(sent.body) : sent.body;
+        // Compared as values: a body's members go out in the schema's order, not the caller's.
+        if (!isDeepStrictEqual(body, c.body)) problems.push(`body ${JSON.stringify(body)}, expected ${JSON.stringify(c.body)}`);
+      }
+      results.push({ name: c.name, ok: problems.length === 0, problems, extraQuery: extra });
+    }
+  } finally {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  }
+  return { checked: results.length, ok: results.filter((r) => r.ok).length, results };
 }
 
 /** Type-checks projects together; maps each project folder to its first diagnostic (or none). */
@@ -177,8 +302,9 @@ async function runGithub() {
   const diagnostics = typecheck([dir]);
   ms.typecheck = Date.now() - t;
   t = Date.now();
-  const methods = await manifestOf(dir);
+  const { connector, count: methods } = await connectorOf(dir);
   ms.manifest = Date.now() - t;
+  const requests = await checkGithubRequests(connector);
   const again = await generateFromOpenApi({ file, source: 'api.github.com.json' });
   const deterministic = again.files.size === emitted.files.size && [...emitted.files].every(([n, text]) => again.files.get(n) === text);
   const size = [...emitted.files.values()].reduce((n, text) => n + text.length, 0);
@@ -191,6 +317,7 @@ async function runGithub() {
     typeErrors: diagnostics.get(dir) ?? null,
     deterministic,
     bytes: size,
+    requests,
   };
 }
 
