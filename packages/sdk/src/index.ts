@@ -31,6 +31,7 @@ export type {
   BlobInfo,
   CreateBlobOptions,
 } from './connector/context.js';
+export type { ProgressNotice } from './protocol/progress.js';
 export { field } from './connector/fields.js';
 export type { ConfigField, ConfigFields, ConfigValues, FieldOptions, LooseConfigValues } from './connector/fields.js';
 export { validationFailed } from './connector/field-errors.js';

@@ -3,6 +3,7 @@
  */
 import type { Logger } from 'pino';
 import type { HttpClient } from '../http/client.js';
+import type { ProgressNotice } from '../protocol/progress.js';
 
 /** Options of {@link TaskApi.create}. */
 export interface CreateTaskOptions {
@@ -88,6 +89,16 @@ export interface MethodContext<Config = unknown> {
   readonly method: string;
   /** HTTP client with the connector's `http.baseUrl` and `auth` applied, bound to this call's signal. */
   readonly http: HttpClient;
+  /**
+   * Reports how far the call got, e.g. `ctx.progress({ message: 'page 3', done: 3, total: 12 })`;
+   * members left out keep their last value, and `ctx.progress()` alone is a heartbeat. Where the
+   * workspace negotiated `progress` (§8) it gets a `connector.progress` notice (at most one per
+   * 250 ms per call: the latest report wins) that it shows in its activity feed and that moves
+   * the call's deadline to now + its timeout, up to the call's longest total time. Anywhere else
+   * (a v1 workspace, a query that expects no answer, a call already ended) it sends nothing.
+   * @throws ConnectorError `PROGRESS_INVALID` when a member has the wrong type, a count is negative or not finite, `message` is over 1024 bytes, or a member is unknown
+   */
+  progress(notice?: ProgressNotice): void;
 }
 
 /** The context of lifecycle hooks (`start`, `healthCheck`). */

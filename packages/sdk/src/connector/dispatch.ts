@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { normalizeQueryName, SpecialQuery, WireErrorCode, type ErrorAnswer } from '../protocol/index.js';
+import { checkProgressNotice, type ProgressNotice } from '../protocol/progress.js';
 import { ConnectorError } from '../errors.js';
 import type { AnyMethodDefinition, AutocompleteContext, Connector } from './define.js';
 import type { BlobApi, MethodContext, TaskApi } from './context.js';
@@ -22,6 +23,8 @@ export interface CallEnvironment {
   taskId?: string;
   /** `ctx.http`, read when the handler first uses it. @default a client without auth or base URL */
   http?: HttpClient;
+  /** Takes each notice `ctx.progress` reported (already checked), with the method's name. @default none: reports go nowhere */
+  progress?(notice: ProgressNotice, method: string): void;
 }
 
 /** The outcome of a call: a result object to send as `a`, or an error answer. */
@@ -231,6 +234,13 @@ class HandlerContext implements MethodContext<unknown> {
   get http(): HttpClient {
     const env = this.#env;
     return (this.#http ??= env.http ?? createHttpClient({}, { signal: env.signal, logger: env.logger }));
+  }
+
+  progress(notice?: ProgressNotice): void {
+    // Checked wherever the handler runs (the harness too), so a bad report fails in tests, not only against a workspace.
+    const checked = checkProgressNotice(notice);
+    if ('problem' in checked) throw new ConnectorError('PROGRESS_INVALID', `ctx.progress() in ${this.method}: ${checked.problem}`);
+    this.#env.progress?.(checked.notice, this.method);
   }
 }
 

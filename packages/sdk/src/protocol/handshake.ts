@@ -32,6 +32,13 @@ export const Feature = {
    */
   cancellation: 'cancellation',
   /**
+   * The connector may send the notice `connector.progress` `{c, message?, done?, total?}` (no
+   * answer expected) for the query with callback id `c` while it runs (progress.ts). Each notice
+   * the workspace receives moves that call's deadline to now + its timeout, never past its longest
+   * total time, which a query carries as `a.maxTimeoutMs` where `deadlines` is negotiated too.
+   */
+  progress: 'progress',
+  /**
    * The workspace may send `connector.webhook.subscribe` `{webhook: {id, name, url, secret}}`
    * (`secret`: a JWE to the connector's key, or null) when it attaches a webhook to the connector,
    * answered with `{state}`, and `connector.webhook.unsubscribe` `{webhook: {id, name, url},

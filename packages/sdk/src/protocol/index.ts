@@ -51,6 +51,15 @@ export {
   type AnswerParts,
   errorFromAnswer,
 } from './error-answer.js';
+export {
+  type ProgressNotice,
+  MAX_PROGRESS_MESSAGE_BYTES,
+  PROGRESS_INTERVAL_MS,
+  MIN_PROGRESS_INTERVAL_MS,
+  progressIntervalMs,
+  extendedDeadline,
+  checkProgressNotice,
+} from './progress.js';
 export { parseTraceparent, formatTraceparent, cleanTracestate, type TraceParent } from './trace-context.js';
 export {
   HEARTBEAT_INTERVAL_MS,

@@ -26,6 +26,8 @@ export const ConnectorMethod = {
   blobGetContent: 'connector.blob.get-content',
   configUpdate: 'connector.config-update',
   healthCheck: 'connector.health.check',
+  /** A notice, only where `progress` was negotiated (§8): `{c, message?, done?, total?}` of the query `c` in flight. */
+  progress: 'connector.progress',
 } as const;
 
 /** Prefix of callback ids on requests the connector sends (§4). */

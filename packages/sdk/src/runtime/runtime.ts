@@ -11,7 +11,10 @@ import {
   WireErrorCode,
   errorAnswer,
   WorkspaceMethod,
+  extendedDeadline,
+  progressIntervalMs,
   type ConnectorSchema,
+  type ProgressNotice,
   type ErrorAnswer,
   type RequestPacket,
 } from '../protocol/index.js';
@@ -27,6 +30,7 @@ import { decodeConfig, type KeyRing } from './config.js';
 import { createTaskApi } from './tasks.js';
 import { createBlobApi } from './blobs.js';
 import { AuthController } from './auth-controller.js';
+import { ProgressReporter } from './progress.js';
 import type { HttpClient } from '../http/client.js';
 import type { CallObservation, RuntimeObserver } from '../observability/observer.js';
 
@@ -66,10 +70,29 @@ export const SDK_FEATURES: string[] = [
   Feature.traceContext,
   Feature.deadlines,
   Feature.cancellation,
+  Feature.progress,
 ];
 
 /** The longest delay a Node timer takes; a longer one would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
+
+/** A call's deadline (§8 `deadlines`), as progress notices move it (§8 `progress`). */
+interface CallDeadline {
+  /** The call's timeout: how far each notice pushes the deadline out. */
+  readonly timeoutMs: number;
+  /** `Date.now()` past which no notice moves the deadline (the call's longest total time). */
+  readonly limit: number;
+  /** `Date.now()` of the deadline now. */
+  at: number;
+  timer: NodeJS.Timeout | undefined;
+  /** Set once a notice moved the deadline, for the TIMEOUT message. */
+  extended?: true;
+}
+
+/** A positive finite number of ms, or undefined. */
+function positiveMs(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
 
 /** One running connector process's core. */
 export class ConnectorRuntime {
@@ -94,6 +117,8 @@ export class ConnectorRuntime {
   /** Resolves once the latest set-config received has been applied (its config set, start() run). */
   #configApplied: Promise<void> = Promise.resolve();
   #keepAlive: NodeJS.Timeout | undefined;
+  /** What each call's `ctx.progress` hands its notices to (one function for all calls). */
+  readonly #progress = (call: Call, notice: ProgressNotice): void => this.#reportProgress(call, notice);
 
   constructor(options: RuntimeOptions) {
     this.#o = options;
@@ -242,8 +267,10 @@ export class ConnectorRuntime {
     const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
     const observed = this.#observe(a);
     const call = new Call(this.#config, this.#tasks, this.#blobs, taskId, this.#o.logger, this.#auth, a.query, c, observed);
+    // §8 `progress`: only to a workspace that negotiated it, and only for a call it waits on.
+    if (c !== undefined && this.link.features.has(Feature.progress)) call.progressSink = this.#progress;
     this.#inflight.add(call);
-    const deadline = this.#deadlineOf(a, call);
+    this.#armDeadline(a, call);
     try {
       const outcome = await this.#dispatcher.call(a.query, a.variables, call);
       // Past its deadline, or cancelled, the call was answered already: what the handler did later goes nowhere.
@@ -253,7 +280,7 @@ export class ConnectorRuntime {
       if (outcome.ok) this.link.answer(c, outcome.result);
       else this.#answerError(c, outcome.error);
     } finally {
-      if (deadline !== undefined) clearTimeout(deadline);
+      call.finish();
       this.#inflight.remove(call);
       if (this.#inflight.size === 0) this.#drained?.();
     }
@@ -264,22 +291,71 @@ export class ConnectorRuntime {
    * from its arrival. At the deadline the handler's `ctx.signal` aborts with a `TIMEOUT`
    * ConnectorError (so `ctx.http` requests in flight end with it) and the call is answered
    * `TIMEOUT` at once, whether or not the handler stops. A v1 workspace sends no deadline, and a
-   * `timeoutMs` it sent anyway means nothing here: v1 calls run until they end.
+   * `timeoutMs` it sent anyway means nothing here: v1 calls run until they end. With `progress`
+   * negotiated too, `a.maxTimeoutMs` is the call's longest total time, up to which each notice
+   * sent extends the deadline ({@link #reportProgress}); without it, notices extend nothing.
    */
-  #deadlineOf(a: Record<string, unknown>, call: Call): NodeJS.Timeout | undefined {
-    const timeoutMs = a.timeoutMs;
-    if (!this.link.features.has(Feature.deadlines)) return undefined;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) return undefined;
-    const ms = Math.min(Math.ceil(timeoutMs), MAX_TIMER_MS);
-    const timer = setTimeout(() => {
-      const error = new ConnectorError(
-        WireErrorCode.timeout,
-        `${call.name} did not finish within the ${ms} ms the workspace gave it; ctx.signal was aborted`,
-      );
-      this.#endEarly(call, error);
-    }, ms);
+  #armDeadline(a: Record<string, unknown>, call: Call): void {
+    if (!this.link.features.has(Feature.deadlines)) return;
+    const timeoutMs = positiveMs(a.timeoutMs);
+    if (timeoutMs === undefined) return;
+    const now = Date.now();
+    const maxMs = this.link.features.has(Feature.progress) ? positiveMs(a.maxTimeoutMs) : undefined;
+    const deadline: CallDeadline = {
+      timeoutMs,
+      limit: now + Math.max(timeoutMs, maxMs ?? timeoutMs),
+      at: now + timeoutMs,
+      timer: undefined,
+    };
+    call.deadline = deadline;
+    this.#schedule(call, deadline, timeoutMs);
+  }
+
+  /** (Re)sets the timer that ends `call` with TIMEOUT `ms` from now. */
+  #schedule(call: Call, deadline: CallDeadline, ms: number): void {
+    if (deadline.timer !== undefined) clearTimeout(deadline.timer);
+    const timer = setTimeout(
+      () => {
+        const error = new ConnectorError(
+          WireErrorCode.timeout,
+          deadline.extended === undefined
+            ? `${call.name} did not finish within the ${deadline.timeoutMs} ms the workspace gave it; ctx.signal was aborted`
+            : `${call.name} did not finish within ${deadline.timeoutMs} ms of its last progress notice (or its longest total time); ctx.signal was aborted`,
+        );
+        this.#endEarly(call, error);
+      },
+      Math.min(Math.max(Math.ceil(ms), 0), MAX_TIMER_MS),
+    );
     timer.unref();
-    return timer;
+    deadline.timer = timer;
+  }
+
+  /**
+   * §8 `progress`: `ctx.progress` of a call the workspace waits on. Coalesced per call (progress.ts);
+   * each notice that goes out moves the call's own deadline by the rule the workspace applies on
+   * receipt (`extendedDeadline`), so the two stay in step and the connector ends no call that the
+   * workspace still waits for.
+   */
+  #reportProgress(call: Call, notice: ProgressNotice): void {
+    const c = call.c;
+    if (c === undefined || call.aborted) return;
+    call.reporter ??= new ProgressReporter({
+      timers: this.#timers,
+      intervalMs: progressIntervalMs(call.deadline?.timeoutMs),
+      send: (sent) => {
+        if (call.aborted || this.link.state !== 'open') return;
+        this.link.notify(ConnectorMethod.progress, { c, ...sent });
+        const deadline = call.deadline;
+        if (deadline === undefined) return;
+        const now = Date.now();
+        const at = extendedDeadline(now, deadline.timeoutMs, deadline.limit);
+        if (at <= deadline.at) return; // at its limit: the deadline stays
+        deadline.at = at;
+        deadline.extended = true;
+        this.#schedule(call, deadline, at - now);
+      },
+    });
+    call.reporter.report(notice);
   }
 
   /**
@@ -504,6 +580,12 @@ class Call implements CallEnvironment {
   #aborted = false;
   #endedEarly = false;
   #reason: unknown;
+  /** Where `ctx.progress` reports go: set by the runtime only where §8 `progress` was negotiated. */
+  progressSink: ((call: Call, notice: ProgressNotice) => void) | undefined;
+  /** The call's notices, made on its first report. */
+  reporter: ProgressReporter | undefined;
+  /** Set where §8 `deadlines` gave the call a deadline. */
+  deadline: CallDeadline | undefined;
 
   constructor(
     config: unknown,
@@ -549,6 +631,22 @@ class Call implements CallEnvironment {
     return (this.#http ??= this.#auth.http(this.signal, this.logger, this.#observed?.http));
   }
 
+  /** `ctx.progress`, after the check: nothing without a sink (§8 `progress` not negotiated). */
+  progress(notice: ProgressNotice): void {
+    this.progressSink?.(this, notice);
+  }
+
+  /** True once the call was aborted (deadline, cancel, link drop, shutdown). */
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** The handler ended: no more notices, no deadline. */
+  finish(): void {
+    this.reporter?.close();
+    if (this.deadline?.timer !== undefined) clearTimeout(this.deadline.timer);
+  }
+
   /** True once the call's deadline passed or it was cancelled (§8): it was answered then. */
   get endedEarly(): boolean {
     return this.#endedEarly;
@@ -586,6 +684,7 @@ class Call implements CallEnvironment {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason;
+    this.reporter?.close();
     this.#controller?.abort(reason);
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ConnectorError, RemoteError } from '../errors.js';
 import { AnswerFallbackCode, connectorNameOf, errorFromAnswer, SpecialQuery, WorkspaceMethod } from '../protocol/index.js';
+import type { ProgressNotice } from '../protocol/progress.js';
 import type { Connector, ConnectorConfig, MethodMap } from '../connector/define.js';
 import type { BlobApi, TaskApi } from '../connector/context.js';
 import { blobBytes, blobCreateArgs } from '../runtime/blobs.js';
@@ -27,6 +28,16 @@ export interface RecordedTask {
   id: string;
   name: string;
   data: Record<string, unknown>;
+}
+
+/**
+ * A `ctx.progress` report recorded by the harness: the method that made it and the notice as
+ * checked (only `message`, `done`, `total`, each when given). Every report is kept, one entry
+ * each: the runtime coalesces them on the wire (at most one notice per 250 ms per call), the
+ * harness shows what the handler said.
+ */
+export interface RecordedProgress extends ProgressNotice {
+  method: string;
 }
 
 /** A blob created through the harness (`ctx.blobs.create`). */
@@ -111,6 +122,8 @@ export interface TestHarness<M extends MethodMap, Config = Readonly<Record<strin
   readonly tasks: RecordedTask[];
   /** Blobs created so far, oldest first; a test may push its own for handlers to read. */
   readonly blobs: RecordedBlob[];
+  /** Every `ctx.progress` report of every call so far, oldest first; a test may empty it (`progress.length = 0`). */
+  readonly progress: RecordedProgress[];
   /** Replaces the config, as a new `set-config` would (the auth starts over with it). */
   setConfig(config: HarnessConfig<Config>): void;
   /** The config in effect, including the `oauthResult` the connector saved last. */
@@ -144,6 +157,10 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap, A
   const httpOptions = { ...definition.http, timers: clock };
   const name = options.name ?? connectorNameOf(definition.name);
   const tasks: RecordedTask[] = [];
+  const progress: RecordedProgress[] = [];
+  const recordProgress = (notice: ProgressNotice, method: string): void => {
+    progress.push({ method, ...notice });
+  };
   const savedTokens: TokenSet[] = [];
   let config: Record<string, unknown> = { ...options.config };
   let counter = 0;
@@ -226,7 +243,15 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap, A
   });
   const query = (q: unknown, variables?: unknown) => {
     const signal = new AbortController().signal;
-    return dispatcher.call(q, variables, { config, logger, tasks: taskApi, blobs: blobApi, signal, http: httpFor(signal) });
+    return dispatcher.call(q, variables, {
+      config,
+      logger,
+      tasks: taskApi,
+      blobs: blobApi,
+      signal,
+      http: httpFor(signal),
+      progress: recordProgress,
+    });
   };
 
   const valueOf = async (outcome: CallOutcome): Promise<unknown> => {
@@ -244,6 +269,7 @@ export function createTestHarness<F extends ConfigFields, M extends MethodMap, A
   return {
     tasks,
     blobs,
+    progress,
     savedTokens,
     clock,
     query,

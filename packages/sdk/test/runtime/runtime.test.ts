@@ -61,6 +61,26 @@ const connector = defineConnector({
         return {};
       },
     }),
+    report: method({
+      description: 'works in steps of everyMs, reporting progress after each',
+      input: z.object({ steps: z.number().int(), everyMs: z.number().int() }),
+      handler: async ({ steps, everyMs }, ctx) => {
+        ctx.progress({ message: 'starting', total: steps });
+        for (let done = 1; done <= steps; done++) {
+          await new Promise((resolve) => setTimeout(resolve, everyMs));
+          ctx.progress({ done });
+        }
+        return { steps };
+      },
+    }),
+    badReport: method({
+      description: 'reports a member progress does not have',
+      input: z.object({}),
+      handler: (_input, ctx) => {
+        ctx.progress({ percent: 50 } as never);
+        return {};
+      },
+    }),
     slow: method({
       description: 'waits for the test',
       input: z.object({}),
@@ -402,6 +422,71 @@ describe('ConnectorRuntime', () => {
     expect(runtime.inflight).toBe(1);
     gate.resolve();
     expect((await fake.waitForPacket((p) => p.c === 'call-1' && p.m === undefined)).a).toEqual({ done: true });
+  });
+
+  it('sends connector.progress notices for the call in flight where progress was negotiated (§8 progress)', async () => {
+    const { fake, runtime } = await serve({ features: ['structured-errors', 'progress'] });
+    expect([...runtime.link.features]).toEqual(['structured-errors', 'progress']);
+    fake.send([{ id: 'w-q1', c: 'call-p1', m: 'connector.query', a: { query: 'report', variables: { steps: 3, everyMs: 5 } } }]);
+    expect((await fake.waitForPacket((p) => p.c === 'call-p1' && p.m === undefined)).a).toEqual({ steps: 3 });
+    const notices = fake.received.filter((p) => p.m === 'connector.progress');
+    // Notices: no callback id (nothing answers them), the call's id inside `a`.
+    expect(notices.length).toBeGreaterThanOrEqual(1);
+    for (const notice of notices) expect(notice).not.toHaveProperty('c');
+    expect(notices[0]!.a).toEqual({ c: 'call-p1', message: 'starting', total: 3 });
+    // Reports that came within 250 ms of the first waited, and went nowhere once the answer did.
+    expect(notices.length).toBeLessThanOrEqual(2);
+  });
+
+  it('moves its own deadline with each notice it sends, up to maxTimeoutMs (§8 deadlines + progress)', async () => {
+    const { fake } = await serve({ features: ['structured-errors', 'deadlines', 'progress'] });
+    // 10 steps of 20 ms, with 150 ms each time a notice goes: done, though 200 ms > 150 ms.
+    const served = await fake.request('connector.query', {
+      query: 'report',
+      variables: { steps: 10, everyMs: 20 },
+      timeoutMs: 150,
+      maxTimeoutMs: 60_000,
+    });
+    expect(served).toEqual({ steps: 10 });
+    // The longest total time bounds it: 300 ms of work against 120 ms at most.
+    const bounded = await fake.request('connector.query', {
+      query: 'report',
+      variables: { steps: 10, everyMs: 30 },
+      timeoutMs: 80,
+      maxTimeoutMs: 120,
+    });
+    expect(bounded).toEqual({
+      error: 'report did not finish within 80 ms of its last progress notice (or its longest total time); ctx.signal was aborted',
+      code: 'TIMEOUT',
+      retryable: false,
+    });
+    // Without maxTimeoutMs the workspace promised nothing more: notices move nothing.
+    const unextended = await fake.request('connector.query', { query: 'report', variables: { steps: 10, everyMs: 30 }, timeoutMs: 80 });
+    expect(unextended).toMatchObject({ code: 'TIMEOUT', error: expect.stringContaining('within the 80 ms the workspace gave it') });
+  });
+
+  it('sends no connector.progress to a workspace that did not negotiate progress (v1), and notices move no deadline', async () => {
+    const { fake, runtime } = await serve({ features: ['structured-errors', 'deadlines'] });
+    expect(runtime.link.features.has('progress')).toBe(false);
+    expect(await fake.request('connector.query', { query: 'report', variables: { steps: 3, everyMs: 5 } })).toEqual({ steps: 3 });
+    const timedOut = await fake.request('connector.query', {
+      query: 'report',
+      variables: { steps: 10, everyMs: 20 },
+      timeoutMs: 80,
+      maxTimeoutMs: 60_000,
+    });
+    expect(timedOut).toMatchObject({ code: 'TIMEOUT' });
+    expect(fake.received.filter((p) => p.m === 'connector.progress')).toEqual([]);
+  });
+
+  it('fails a call whose handler reports a bad notice with PROGRESS_INVALID', async () => {
+    const { fake } = await serve({ features: ['structured-errors', 'progress'] });
+    expect(await query(fake, 'badReport')).toEqual({
+      error: 'ctx.progress() in badReport: a progress notice has "message", "done" and "total" only, got "percent"',
+      code: 'PROGRESS_INVALID',
+      retryable: false,
+    });
+    expect(fake.received.filter((p) => p.m === 'connector.progress')).toEqual([]);
   });
 
   it('drains a call in flight on shutdown, refuses new calls with SHUTTING_DOWN, then disconnects and closes with 1001', async () => {
