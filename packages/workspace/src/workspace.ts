@@ -43,6 +43,12 @@ export interface WorkspaceOptions {
   heartbeatToleranceMs?: number;
   /** Default deadline of a call to a connector (§3). @default 300000 */
   callTimeoutMs?: number;
+  /**
+   * Longest total time of a call whose deadline progress notices extend (§8 `progress`), unless
+   * the call asks for its own `maxMs`: each notice moves the deadline to now + the call's timeout,
+   * never past its start + this. @default 3600000 (1 hour)
+   */
+  maxCallMs?: number | undefined;
   /** Largest WebSocket frame accepted, in bytes; bigger ones close the socket with 1009. @default 8388608 */
   maxPayload?: number;
   /**
@@ -135,6 +141,10 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const callTimeoutMs = options.callTimeoutMs ?? 300_000;
+  const maxCallMs = options.maxCallMs;
+  if (maxCallMs !== undefined && !(typeof maxCallMs === 'number' && Number.isFinite(maxCallMs) && maxCallMs > 0)) {
+    throw new WorkspaceError('BAD_REQUEST', `maxCallMs must be a positive number of ms, got ${JSON.stringify(maxCallMs)}`);
+  }
   // Checked before anything is opened, so a bad value leaves nothing behind.
   const heartbeat = heartbeatParameters({ intervalMs: options.heartbeatIntervalMs, toleranceMs: options.heartbeatToleranceMs });
   const tokenTtl = options.registrationTokenTtlMs;
@@ -179,6 +189,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     tracer,
     logger,
     callTimeoutMs,
+    ...(maxCallMs === undefined ? {} : { maxCallMs }),
     ...(options.backpressure === undefined ? {} : { backpressure: options.backpressure }),
     maxBlobBytes: options.maxBlobBytes ?? maxBlobBytes(options.maxPayload ?? DEFAULT_FRAME_BYTES),
     heartbeat,

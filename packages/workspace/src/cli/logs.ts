@@ -1,6 +1,6 @@
 /**
  * `workspace logs <connector>`: the connector's calls (method, outcome, duration, the error),
- * its instances coming and going and its health changes, from the workspace's side, as they
+ * their progress (§8 `progress`), its instances coming and going and its health changes, from the workspace's side, as they
  * happen (GET /api/v1/connectors/<name>/activity). Ctrl-C ends it; `--no-follow` prints the
  * recent ones and ends.
  */
@@ -16,7 +16,7 @@ const MAX_TAIL = 100;
 
 /** An event as the admin API sends it (server/activity.ts). */
 interface ActivityEvent {
-  type: 'call' | 'instance' | 'health';
+  type: 'call' | 'progress' | 'instance' | 'health';
   at: string;
   method?: string;
   ok?: boolean;
@@ -29,6 +29,23 @@ interface ActivityEvent {
   error?: string | null;
   /** Present when the workspace traces (OpenTelemetry): the call's trace. */
   traceId?: string;
+  /** `progress` events: the notice's members and how many arrived. */
+  done?: number;
+  total?: number;
+  notices?: number;
+  /** `call` events of calls that reported progress: the last of it. */
+  progress?: { message?: string; done?: number; total?: number; notices: number };
+}
+
+/** `3/12 page 3` from a notice's members; empty when it had none. */
+function describeProgress(progress: { message?: string | undefined; done?: number | undefined; total?: number | undefined }): string {
+  const count =
+    progress.done === undefined
+      ? progress.total === undefined
+        ? ''
+        : `?/${progress.total}`
+      : `${progress.done}${progress.total === undefined ? '' : `/${progress.total}`}`;
+  return [count, progress.message ?? ''].filter((part) => part !== '').join(' ');
 }
 
 /** One event as a line a person reads: `12:03:04.512  call     hello.world  ok  12 ms`. */
@@ -40,9 +57,16 @@ export function describeActivity(event: ActivityEvent): string {
   switch (event.type) {
     case 'call': {
       const trace = event.traceId === undefined ? '' : `  (trace ${event.traceId})`;
+      const last = event.progress === undefined ? '' : describeProgress(event.progress);
+      const progress =
+        event.progress === undefined ? '' : `  (${event.progress.notices} progress notices${last === '' ? '' : `, last: ${last}`})`;
       return event.ok
-        ? `${clock}  call     ${event.method}  ok in ${event.ms} ms${trace}`
-        : `${clock}  call     ${event.method}  FAILED in ${event.ms} ms: ${event.code}: ${event.message}${trace}`;
+        ? `${clock}  call     ${event.method}  ok in ${event.ms} ms${progress}${trace}`
+        : `${clock}  call     ${event.method}  FAILED in ${event.ms} ms: ${event.code}: ${event.message}${progress}${trace}`;
+    }
+    case 'progress': {
+      const said = describeProgress(event);
+      return `${clock}  progress ${event.method}  ${said === '' ? '(still working)' : said}  on ${event.name}`;
     }
     case 'instance':
       return `${clock}  ${event.online ? 'online ' : 'offline'}  ${event.name}${event.online || event.why === undefined ? '' : ` (${event.why})`}`;

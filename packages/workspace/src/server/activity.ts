@@ -1,9 +1,11 @@
 /**
  * What happens to each connector, as it happens: calls (method, outcome, duration, the error's
- * code and message), instances coming and going, health changes. `workspace logs <connector>`
+ * code and message), their progress (§8 `progress`), instances coming and going, health changes. `workspace logs <connector>`
  * follows it through `GET /api/v1/connectors/<name>/activity`. It never holds a call's
  * variables or result: those may carry personal data or secrets, and stay with the caller.
  */
+
+import type { ProgressView } from './call-progress.js';
 
 /** The call's trace and span ids, when the workspace traces (tracing.ts): the event leads to its trace. */
 interface Traced {
@@ -11,10 +13,22 @@ interface Traced {
   spanId?: string;
 }
 
+/**
+ * What a call that had progress notices adds to its `call` event (§8 `progress`): its id, as its
+ * `progress` events name it, and its last progress. A call without notices has neither.
+ */
+interface Progressed {
+  call?: string;
+  progress?: ProgressView;
+}
+
 /** One thing that happened to a connector. */
 export type ActivityEvent =
-  | ({ type: 'call'; at: string; connector: string; method: string; ok: true; ms: number } & Traced)
-  | ({ type: 'call'; at: string; connector: string; method: string; ok: false; ms: number; code: string; message: string } & Traced)
+  | ({ type: 'call'; at: string; connector: string; method: string; ok: true; ms: number } & Traced & Progressed)
+  | ({ type: 'call'; at: string; connector: string; method: string; ok: false; ms: number; code: string; message: string } & Traced &
+      Progressed)
+  /** A `connector.progress` notice of the call `call` in flight on instance `instance` (at most one event a second per call). */
+  | ({ type: 'progress'; at: string; connector: string; call: string; method: string; instance: string; name: string } & ProgressView)
   | { type: 'instance'; at: string; connector: string; instance: string; name: string; online: boolean; why?: string }
   | { type: 'health'; at: string; connector: string; instance: string; name: string; ok: boolean; error: string | null };
 

@@ -354,6 +354,16 @@ const routes: Route[] = [
     },
   },
   {
+    // §8 `progress`: the connector's queries in flight, with their deadline (as notices moved it)
+    // and their last progress; `activity` streams each notice as it comes.
+    method: 'GET',
+    pattern: /^connectors\/([^/]+)\/calls$/,
+    async handler({ store, hub }, _req, [name]) {
+      const connector = await connectorOr404(store, name!);
+      return { status: 200, body: { calls: hub.callsInFlight(connector.name) } };
+    },
+  },
+  {
     // Every registered instance, offline ones too (`connectors` lists the online ones only).
     method: 'GET',
     pattern: /^connectors\/([^/]+)\/instances$/,
@@ -566,8 +576,10 @@ const routes: Route[] = [
       const connector = await connectorOr404(store, name!);
       const body = await readJsonBody(req);
       if (!isRecord(body))
-        throw new RequestRejected('BAD_REQUEST', 'body must be {"method": "…", "args": {…}, "timeoutMs"?: number}', { status: 400 });
-      const { method, args, timeoutMs } = body;
+        throw new RequestRejected('BAD_REQUEST', 'body must be {"method": "…", "args": {…}, "timeoutMs"?: number, "maxMs"?: number}', {
+          status: 400,
+        });
+      const { method, args, timeoutMs, maxMs } = body;
       if (normalizeQueryName(method) === undefined) {
         throw new RequestRejected(
           'METHOD_NOT_FOUND',
@@ -584,9 +596,16 @@ const routes: Route[] = [
           status: 400,
         });
       }
+      // §8 `progress`: the longest total time progress notices may extend the call to.
+      if (maxMs !== undefined && (typeof maxMs !== 'number' || !Number.isInteger(maxMs) || maxMs < 1 || maxMs > 86_400_000)) {
+        throw new RequestRejected('BAD_REQUEST', `"maxMs" must be an integer from 1 to 86400000, got ${JSON.stringify(maxMs)}`, {
+          status: 400,
+        });
+      }
       try {
         const result = await hub.call(connector.name, method as string | string[], args ?? {}, {
           timeoutMs: timeoutMs ?? callTimeoutMs,
+          maxMs,
           signal,
           // An outside caller's W3C trace continues through the workspace into the connector.
           trace: incomingTrace(req),

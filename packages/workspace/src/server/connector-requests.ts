@@ -7,6 +7,7 @@ import { WorkspaceError, WorkspaceErrorCode } from '../errors.js';
 import type { BlobRecord, InstanceRecord, Store } from '../store/store.js';
 import { OAUTH_RESULT_FIELD } from './config.js';
 import type { Hub } from './hub.js';
+import type { Connection } from './connection.js';
 import { isRecord } from '@connector-kit/sdk/protocol';
 
 /** What a handler knows about the request it serves. */
@@ -17,6 +18,8 @@ export interface RequestContext {
   /** Extensions negotiated with it (§8). */
   features: ReadonlySet<string>;
   hub: Hub;
+  /** The socket that carried the request. */
+  connection: Connection;
 }
 
 /** Serves one request; the result is the answer's `a`, any JSON value (§3; ignored for notices). */
@@ -112,6 +115,12 @@ export function connectorRequestHandlers(limits: ConnectorRequestLimits): Map<st
   handlers.set(ConnectorMethod.healthCheck, async ({ hub, instance }, args) => {
     const error = typeof args.error === 'string' && args.error !== '' ? args.error : null;
     hub.setHealth(instance.id, args.ok === true, error);
+    return undefined;
+  });
+
+  handlers.set(ConnectorMethod.progress, async ({ hub, connection }, args) => {
+    // §8 `progress`: a notice of a query in flight on this very socket (hub.ts checks the rest).
+    hub.progress(connection, args);
     return undefined;
   });
 

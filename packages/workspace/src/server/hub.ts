@@ -20,6 +20,7 @@ import {
   errorAnswer,
   type WireErrorFacts,
   type RequestPacket,
+  checkProgressNotice,
 } from '@connector-kit/sdk/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -32,6 +33,7 @@ import { Connection, type BackpressureLimits } from './connection.js';
 import { connectorRequestHandlers, type RequestContext } from './connector-requests.js';
 import { heartbeatParameters, systemClock, watchLiveness, type HeartbeatOptions, type HeartbeatParameters } from './heartbeat.js';
 import type { IncomingTrace, RequestSpan, WorkspaceTracer } from './tracing.js';
+import { DEFAULT_MAX_CALL_MS, QueryInFlight, type CallInFlightView, type ProgressView } from './call-progress.js';
 
 /** The last `connector.health.check` of an instance (§4). */
 export interface HealthReport {
@@ -56,6 +58,11 @@ export interface OnlineInstance {
 export interface CallOptions {
   /** Deadline of the answer. @default the hub's callTimeoutMs (§3: 5 minutes) */
   timeoutMs?: number | undefined;
+  /**
+   * Longest total time of a query whose deadline progress notices extend (§8 `progress`): each
+   * notice moves the deadline to now + `timeoutMs`, never past the call's start + this. @default the hub's maxCallMs (1 hour)
+   */
+  maxMs?: number | undefined;
   /** Task the call belongs to, passed to the connector as `taskId` (§4). @default none */
   taskId?: string | undefined;
   /**
@@ -76,6 +83,8 @@ export interface HubOptions {
   logger: Logger;
   /** Default deadline of a call. @default 300000 */
   callTimeoutMs?: number;
+  /** Default longest total time of a query whose deadline progress notices extend (§8 `progress`). @default 3600000 */
+  maxCallMs?: number;
   /** When calls to an instance that does not read wait, and when they are refused (reliability.md item 10). */
   backpressure?: BackpressureLimits;
   /** Pings and the silence after which an instance counts as gone (§3, reliability.md item 3). @default 10 s + 15 s */
@@ -107,6 +116,8 @@ interface PendingCall {
   reject: (error: WorkspaceError) => void;
   /** Stops listening to the caller's signal. */
   release?: () => void;
+  /** Queries only: their deadline and progress (§8 `progress`), and what fails them at the deadline. */
+  tracked?: { state: QueryInFlight; connector: string; expire: () => void };
 }
 
 /** How long extensions negotiated in `register`/`connect` wait for the instance's socket. */
@@ -117,6 +128,7 @@ export class Hub {
   private readonly store: Store;
   private readonly logger: Logger;
   private readonly callTimeoutMs: number;
+  private readonly maxCallMs: number;
   private readonly backpressure: BackpressureLimits;
   /** Heartbeat settings in effect. */
   readonly heartbeat: HeartbeatParameters;
@@ -149,6 +161,7 @@ export class Hub {
     this.store = options.store;
     this.logger = options.logger;
     this.callTimeoutMs = options.callTimeoutMs ?? 300_000;
+    this.maxCallMs = options.maxCallMs ?? DEFAULT_MAX_CALL_MS;
     this.backpressure = options.backpressure ?? {};
     this.heartbeat = heartbeatParameters(options.heartbeat);
     this.clock = options.clock ?? options.heartbeat?.clock ?? systemClock;
@@ -402,17 +415,23 @@ export class Hub {
     // Trace fields when traced: a log line or activity event leads to its trace.
     const traced = span?.logFields;
     const ids = traced === undefined ? {} : { traceId: traced.trace_id, spanId: traced.span_id };
-    return this.traced(span, this.send(connector, WorkspaceMethod.query, a, options, query, span)).then(
+    const state = new QueryInFlight(method, options.timeoutMs ?? this.callTimeoutMs, options.maxMs ?? this.maxCallMs, started);
+    // §8 `progress`: a call that had notices says so (and which call it was); others keep v1's event.
+    const progressed = (): { call?: string; progress?: ProgressView } => {
+      const view = state.view();
+      return view === null ? {} : { call: state.id, progress: view };
+    };
+    return this.traced(span, this.send(connector, WorkspaceMethod.query, a, options, query, span, state)).then(
       (result) => {
         const ms = this.clock.now() - started;
-        this.activity.publish({ type: 'call', at, connector, method, ok: true, ms, ...ids });
+        this.activity.publish({ type: 'call', at, connector, method, ok: true, ms, ...ids, ...progressed() });
         this.logger.debug({ connector, method, ms, ...traced }, 'call answered');
         return result;
       },
       (error: unknown) => {
         const { code, message } = error instanceof WorkspaceError ? error : { code: 'INTERNAL', message: String(error) };
         const ms = this.clock.now() - started;
-        this.activity.publish({ type: 'call', at, connector, method, ok: false, ms, code, message, ...ids });
+        this.activity.publish({ type: 'call', at, connector, method, ok: false, ms, code, message, ...ids, ...progressed() });
         this.logger.debug({ connector, method, ms, code, ...traced }, 'call failed');
         throw error;
       },
@@ -458,6 +477,7 @@ export class Hub {
     options: CallOptions,
     label: unknown,
     span: RequestSpan | undefined,
+    state?: QueryInFlight,
   ): Promise<unknown> {
     const query = label;
     const instances = this.byConnector.get(connector);
@@ -478,6 +498,15 @@ export class Hub {
     // §8 `deadlines`: a connector that negotiated it learns how long the call has, so it can stop
     // the handler (ctx.signal) when this workspace stops waiting. v1 connectors get v1 packets.
     let args = method === WorkspaceMethod.query && connection.features.has(Feature.deadlines) ? { ...a, timeoutMs } : a;
+    // §8 `progress`: with deadlines, the connector also learns how far notices may move its own.
+    const tracked =
+      method === WorkspaceMethod.query
+        ? (state ?? new QueryInFlight(String(label), timeoutMs, this.maxCallMs, this.clock.now()))
+        : undefined;
+    if (tracked !== undefined) tracked.id = c;
+    if (tracked !== undefined && connection.features.has(Feature.deadlines) && connection.features.has(Feature.progress)) {
+      args = { ...args, maxTimeoutMs: tracked.maxMs };
+    }
     if (span !== undefined) {
       span.instance(connection.instance.id, connection.instance.name);
       // §8 `trace-context`: this request's span becomes the connector's parent, on `connector.query`
@@ -505,18 +534,21 @@ export class Hub {
         }
         return;
       }
-      const timer = this.clock.setTimeout(() => {
+      const expire = (): void => {
         const entry = this.settle(c);
         if (!entry) return;
         entry.reject(
           new WorkspaceError(
             WorkspaceErrorCode.timeout,
-            `connector "${connector}" did not answer ${JSON.stringify(query)} within ${timeoutMs} ms`,
+            tracked?.timeoutMessage(connector, query) ??
+              `connector "${connector}" did not answer ${JSON.stringify(query)} within ${timeoutMs} ms`,
           ),
         );
         if (method === WorkspaceMethod.query) this.sendCancel(connection, c, 'timeout');
-      }, timeoutMs);
+      };
+      const timer = this.clock.setTimeout(expire, timeoutMs);
       const entry: PendingCall = { connection, query, timer, resolve, reject };
+      if (tracked !== undefined) entry.tracked = { state: tracked, connector, expire };
       if (signal !== undefined) {
         const onAbort = (): void => {
           if (!this.settle(c)) return;
@@ -529,6 +561,66 @@ export class Hub {
       this.pending.set(c, entry);
       connection.pending.add(c);
     });
+  }
+
+  /**
+   * §8 `progress`: a `connector.progress` notice `{c, message?, done?, total?}` from an instance
+   * that negotiated it. The notice is recorded on the query `c` (members left out keep their last
+   * value), moves its deadline to now + its timeout (never past its longest total time), and
+   * becomes a `progress` activity event (the first, then at most one a second per call). A notice
+   * for a call that is no longer in flight (answered, timed out), or that went to another socket,
+   * changes nothing.
+   * @throws WorkspaceError `BAD_REQUEST` when the extension was not negotiated or the notice is malformed
+   */
+  progress(connection: Connection, args: Record<string, unknown>): void {
+    const m = ConnectorMethod.progress;
+    if (!connection.features.has(Feature.progress)) {
+      throw new WorkspaceError(
+        'BAD_REQUEST',
+        `${m}: the extension "progress" was not negotiated on this socket (§8): the notice was ignored`,
+      );
+    }
+    const checked = checkProgressNotice(args, true);
+    if ('problem' in checked) throw new WorkspaceError('BAD_REQUEST', `${m}: ${checked.problem}`);
+    const c = args.c;
+    if (typeof c !== 'string' || c === '' || c.length > 200) {
+      throw new WorkspaceError('BAD_REQUEST', `${m}: "c" must be the callback id of a query in flight (a string of 1 to 200 characters)`);
+    }
+    const entry = this.pending.get(c);
+    const query = entry?.tracked;
+    if (entry === undefined || query === undefined || entry.connection !== connection) {
+      this.logger.debug({ instance: connection.instance.id, c }, 'progress notice for no query in flight on this socket');
+      return;
+    }
+    const now = this.clock.now();
+    const moved = query.state.record(checked.notice, now);
+    if (moved !== undefined) {
+      this.clock.clearTimeout(entry.timer);
+      entry.timer = this.clock.setTimeout(query.expire, moved - now);
+    }
+    if (!query.state.publishable(now)) return;
+    const { id, name } = connection.instance;
+    // The view's `at` is this notice's arrival: the event's time.
+    this.activity.publish({
+      type: 'progress',
+      ...query.state.view()!,
+      connector: query.connector,
+      call: c,
+      method: query.state.method,
+      instance: id,
+      name,
+    });
+  }
+
+  /** The queries of a connector in flight now, oldest first, with their deadline and progress (§8 `progress`). */
+  callsInFlight(connector: string): CallInFlightView[] {
+    const now = this.clock.now();
+    const calls: CallInFlightView[] = [];
+    for (const entry of this.pending.values()) {
+      if (entry.tracked?.connector !== connector) continue;
+      calls.push(entry.tracked.state.toView(entry.connection.instance, now));
+    }
+    return calls;
   }
 
   /**
@@ -663,6 +755,7 @@ export class Hub {
       instance: connection.instance,
       features: connection.features,
       hub: this,
+      connection,
     };
     handler(context, packet.a ?? {}).then(
       (result) => {
