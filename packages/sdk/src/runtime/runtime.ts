@@ -578,6 +578,7 @@ class Call implements CallEnvironment {
   #http: HttpClient | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
+  #finished = false;
   #endedEarly = false;
   #reason: unknown;
   /** Where `ctx.progress` reports go: set by the runtime only where §8 `progress` was negotiated. */
@@ -631,9 +632,9 @@ class Call implements CallEnvironment {
     return (this.#http ??= this.#auth.http(this.signal, this.logger, this.#observed?.http));
   }
 
-  /** `ctx.progress`, after the check: nothing without a sink (§8 `progress` not negotiated). */
+  /** `ctx.progress`, after the check: nothing without a sink (§8 `progress` not negotiated), nothing once the call ended. */
   progress(notice: ProgressNotice): void {
-    this.progressSink?.(this, notice);
+    if (!this.#finished) this.progressSink?.(this, notice);
   }
 
   /** True once the call was aborted (deadline, cancel, link drop, shutdown). */
@@ -643,6 +644,7 @@ class Call implements CallEnvironment {
 
   /** The handler ended: no more notices, no deadline. */
   finish(): void {
+    this.#finished = true;
     this.reporter?.close();
     if (this.deadline?.timer !== undefined) clearTimeout(this.deadline.timer);
   }

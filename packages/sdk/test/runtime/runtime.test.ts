@@ -73,6 +73,14 @@ const connector = defineConnector({
         return { steps };
       },
     }),
+    lateReport: method({
+      description: 'reports progress after it answered',
+      input: z.object({}),
+      handler: (_input, ctx) => {
+        setTimeout(() => ctx.progress({ message: 'too late' }), 20);
+        return { answered: true };
+      },
+    }),
     badReport: method({
       description: 'reports a member progress does not have',
       input: z.object({}),
@@ -476,6 +484,15 @@ describe('ConnectorRuntime', () => {
       maxTimeoutMs: 60_000,
     });
     expect(timedOut).toMatchObject({ code: 'TIMEOUT' });
+    expect(fake.received.filter((p) => p.m === 'connector.progress')).toEqual([]);
+  });
+
+  it('sends nothing for a report made after the call was answered', async () => {
+    const { fake } = await serve({ features: ['structured-errors', 'progress'] });
+    expect(await query(fake, 'lateReport')).toEqual({ answered: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Ordered on the socket: a notice sent before this answer would be here by now.
+    expect(await query(fake, 'greet', { name: 'Ada' })).toEqual({ greet: 'hi Ada' });
     expect(fake.received.filter((p) => p.m === 'connector.progress')).toEqual([]);
   });
 
