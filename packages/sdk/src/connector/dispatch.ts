@@ -12,6 +12,7 @@ import type { AnyMethodDefinition, AutocompleteContext, Connector } from './defi
 import type { BlobApi, MethodContext, TaskApi } from './context.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { isRecord } from '../protocol/json.js';
+import type { SecretScrubber } from '../runtime/scrub.js';
 
 /** What one call needs besides the query. */
 export interface CallEnvironment {
@@ -32,12 +33,20 @@ export type CallOutcome =
   /** `result` is shaped for the wire (§4); `value` is what the handler returned (after output parsing). */
   { ok: true; result: Record<string, unknown>; value: unknown } | { ok: false; error: ErrorAnswer };
 
+/** Options of {@link Dispatcher}. */
+export interface DispatcherOptions {
+  /** Replaces known secret values in what a failed handler's error shows (its log line and its answer). @default none */
+  scrubber?: SecretScrubber;
+}
+
 /** Resolves query names to methods. Lookups go through a `Map`, so prototype names never resolve (reliability.md item 12). */
 export class Dispatcher {
   readonly #connector: Connector;
+  readonly #scrubber: SecretScrubber | undefined;
 
-  constructor(connector: Connector) {
+  constructor(connector: Connector, options: DispatcherOptions = {}) {
     this.#connector = connector;
+    this.#scrubber = options.scrubber;
   }
 
   /** The method a query names, or undefined. Accepts a dotted name or an array of segments (§4). */
@@ -82,7 +91,7 @@ export class Dispatcher {
     try {
       value = await method.handler(parsed.data, ctx);
     } catch (error) {
-      return { ok: false, error: handlerError(name, error, ctx.logger) };
+      return { ok: false, error: this.#failed(name, error, ctx.logger) };
     }
 
     if (method.output !== undefined) {
@@ -127,7 +136,7 @@ export class Dispatcher {
       const value = await this.#connector.definition.autocomplete!(entity, ctx as unknown as AutocompleteContext<never>);
       return { ok: true, result: shapeResult(queryKey(query), value), value };
     } catch (error) {
-      return { ok: false, error: handlerError(name, error, ctx.logger) };
+      return { ok: false, error: this.#failed(name, error, ctx.logger) };
     }
   }
 
@@ -138,8 +147,13 @@ export class Dispatcher {
       const value = await this.#connector.definition.endpoint!(isRecord(variables) ? variables : {}, ctx as MethodContext<never>);
       return { ok: true, result: shapeResult(queryKey(query), value), value };
     } catch (error) {
-      return { ok: false, error: handlerError(SpecialQuery.endpoint, error, ctx.logger) };
+      return { ok: false, error: this.#failed(SpecialQuery.endpoint, error, ctx.logger) };
     }
+  }
+
+  /** The answer to a handler that threw, logged; with the known secrets scrubbed from both. */
+  #failed(name: string, error: unknown, logger: Logger): ErrorAnswer {
+    return handlerError(name, this.#scrubber === undefined ? error : this.#scrubber.scrubError(error), logger);
   }
 
   async #fallback(query: unknown, variables: unknown, env: CallEnvironment): Promise<CallOutcome> {
@@ -166,7 +180,7 @@ export class Dispatcher {
       const value = await fallback(name, { ...vars, __method: name }, ctx as MethodContext<never>);
       return { ok: true, result: shapeResult(queryKey(query), value), value };
     } catch (error) {
-      return { ok: false, error: handlerError(name, error, ctx.logger) };
+      return { ok: false, error: this.#failed(name, error, ctx.logger) };
     }
   }
 }

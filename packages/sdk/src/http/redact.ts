@@ -10,7 +10,7 @@ export const REDACTED = '[redacted]';
 const SECRET_NAME = /token|secret|password|passwd|api[-_]?key|authorization|cookie|session|credential|private/i;
 
 /** Secrets shorter than this are not searched for: replacing every "a" of a text helps nobody. */
-const MIN_SECRET_LENGTH = 4;
+export const MIN_SECRET_LENGTH = 4;
 
 /** Replaces every occurrence of each secret (and its URL-encoded form) in `text`. */
 export function redactText(text: string, secrets: Iterable<string>): string {

@@ -76,6 +76,26 @@ export class AuthController {
     return createHttpClient(this.#httpOptions(), { auth: this.#session, signal, logger, config: this.#config, observer });
   }
 
+  /**
+   * The auth's secrets now, for the scrubber: the OAuth tokens by name (`oauth.access_token`,
+   * `oauth.refresh_token`), every other secret the session knows (passwords, client secrets, a
+   * session token) as `auth`. Cheap: read on every scrub.
+   */
+  secrets(): Array<readonly [label: string, value: string]> {
+    const session = this.#session;
+    if (session === undefined) return [];
+    const out: Array<readonly [string, string]> = [];
+    const tokens = (session as Partial<OAuth2Session>).tokens?.();
+    if (tokens !== undefined) {
+      for (const key of ['access_token', 'refresh_token', 'id_token'] as const) {
+        const value = tokens[key];
+        if (typeof value === 'string') out.push([`oauth.${key}`, value]);
+      }
+    }
+    for (const secret of session.secrets()) out.push(['auth', secret]);
+    return out;
+  }
+
   /** Why calls cannot work until a person acts, for the health check; undefined when fine. */
   problem(): string | undefined {
     return this.#session?.problem();

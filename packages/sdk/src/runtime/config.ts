@@ -18,6 +18,8 @@ export interface DecodedConfig {
   unreadable: string[];
   /** Required fields that have no value. */
   missing: string[];
+  /** Fields whose values are secret: decrypted ones, and fields the schema does not declare plain (names only). */
+  secret: string[];
 }
 
 /**
@@ -33,12 +35,15 @@ export async function decodeConfig(
 ): Promise<DecodedConfig> {
   const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const unreadable: string[] = [];
+  const secret: string[] = [];
   const input = typeof secrets === 'object' && secrets !== null ? (secrets as Record<string, unknown>) : {};
   for (const [name, raw] of Object.entries(input)) {
     if (raw === undefined || raw === null || raw === '') continue;
     const field = Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
     if (field?.plain || typeof raw !== 'string' || !looksLikeJwe(raw)) {
       values[name] = coerce(raw, field?.type);
+      // A declared secret field sent in clear (a v1 workspace may) is a secret all the same.
+      if (field !== undefined && !field.plain) secret.push(name);
       continue;
     }
     if (keys.length === 0) {
@@ -48,6 +53,7 @@ export async function decodeConfig(
     }
     try {
       values[name] = coerce(await decryptSecret(raw, keys, audience), field?.type);
+      secret.push(name);
     } catch (error) {
       unreadable.push(name);
       logger.error(`config field "${name}" could not be decrypted: ${(error as Error).message}`);
@@ -56,7 +62,7 @@ export async function decodeConfig(
   const missing = Object.entries(schema.fields)
     .filter(([name, field]) => !field.optional && field.type !== 'managed' && values[name] === undefined)
     .map(([name]) => name);
-  return { values: { ...values }, unreadable, missing };
+  return { values: { ...values }, unreadable, missing, secret };
 }
 
 /** Compact JWE: five base64url parts. */

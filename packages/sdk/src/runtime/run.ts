@@ -13,6 +13,7 @@ import { createLogger } from './logger.js';
 import { logFormatOf } from './pretty-log.js';
 import { fileKeyStore } from './instance-state.js';
 import { ConnectorRuntime } from './runtime.js';
+import { SecretScrubber } from './scrub.js';
 import type { WorkspaceLinkOptions } from '../transport/link.js';
 import { checkExtraCaCerts, checkProxyEnv } from '../proxy/index.js';
 import {
@@ -36,6 +37,12 @@ export interface RunOptions {
   manifest?: ConnectorSchema;
   /** Environment. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Where the connector logs. The default one replaces the known secret values (secret config
+   * fields, OAuth tokens) in every line; a logger of your own gets them replaced in the runtime's
+   * own error lines only (a handler's `ctx.logger.info(secret)` goes through as written).
+   * @default the SDK's logger (JSON lines on stdout; LOG_LEVEL, LOG_FORMAT)
+   */
   logger?: Logger;
   /** Exit the process on SIGTERM/SIGINT after draining, and on a fatal error. @default true */
   handleSignals?: boolean;
@@ -96,9 +103,11 @@ export function runConnector(given: Connector, options: RunOptions = {}): Runnin
   const env = readRuntimeEnv(options.env ?? process.env);
   // A class-style connector's calls are checked against the schemas `connector build` read from its types.
   const connector = options.manifest === undefined ? given : withManifestSchemas(given, options.manifest);
+  // Known secret values never leave the process: not in answers, health notices or log lines.
+  const scrubber = new SecretScrubber();
   const logger =
     options.logger ??
-    createLogger({ level: env.logLevel, name: connector.definition.name, format: logFormatOf(options.env ?? process.env) });
+    createLogger({ level: env.logLevel, name: connector.definition.name, format: logFormatOf(options.env ?? process.env), scrubber });
   const connectorId = options.connectorId ?? connector.definition.id;
   if (!connectorId) {
     throw new ConnectorError('CONNECTOR_ID_MISSING', 'no connector id: set "connectorId" in package.json or `id` in defineConnector()');
@@ -125,6 +134,7 @@ export function runConnector(given: Connector, options: RunOptions = {}): Runnin
     version,
     schema,
     logger,
+    scrubber,
     keys: keys.ring,
     env: options.env ?? process.env,
     ...(options.name === undefined ? {} : { name: options.name }),

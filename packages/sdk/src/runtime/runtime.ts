@@ -31,6 +31,7 @@ import { createTaskApi } from './tasks.js';
 import { createBlobApi } from './blobs.js';
 import { AuthController } from './auth-controller.js';
 import { ProgressReporter } from './progress.js';
+import { SecretScrubber } from './scrub.js';
 import type { HttpClient } from '../http/client.js';
 import type { CallObservation, RuntimeObserver } from '../observability/observer.js';
 
@@ -60,6 +61,12 @@ export interface RuntimeOptions {
   name?: string;
   /** Sees calls, health reports and `ctx.http` requests (metrics, traces, the health endpoint). @default none */
   observer?: RuntimeObserver;
+  /**
+   * Learns the secret config values and the auth's tokens, and replaces them in error answers,
+   * health notices and the runtime's error log lines; pass the one `logger` was made with
+   * (`createLogger({ scrubber })`) so that every log line is scrubbed too. @default a scrubber of its own
+   */
+  scrubber?: SecretScrubber;
 }
 
 /** Extensions this SDK speaks (§8). */
@@ -103,7 +110,10 @@ export class ConnectorRuntime {
   readonly #blobs: BlobApi;
   readonly #auth: AuthController;
   readonly #inflight = new InflightCalls();
+  readonly #scrubber: SecretScrubber;
   #config: Record<string, unknown> = {};
+  /** The secret fields of {@link #config}, as the scrubber knows them. */
+  #configSecrets: ReadonlyArray<readonly [string, unknown]> = [];
   #configAbort = new AbortController();
   #started = false;
   #draining = false;
@@ -123,7 +133,8 @@ export class ConnectorRuntime {
   constructor(options: RuntimeOptions) {
     this.#o = options;
     this.#timers = options.link.timers ?? systemTimers;
-    this.#dispatcher = new Dispatcher(options.connector);
+    this.#scrubber = options.scrubber ?? new SecretScrubber();
+    this.#dispatcher = new Dispatcher(options.connector, { scrubber: this.#scrubber });
     this.link = new WorkspaceLink({
       ...options.link,
       connectorId: options.connectorId,
@@ -149,6 +160,8 @@ export class ConnectorRuntime {
         if (this.#started && this.link.state === 'open') void this.#health().then((status) => this.#reportHealth(status));
       },
     });
+    // The tokens change on every refresh: read at each use.
+    this.#scrubber.watch('auth', () => this.#auth.secrets());
   }
 
   /** Calls in flight (for tests and diagnostics). */
@@ -226,7 +239,7 @@ export class ConnectorRuntime {
         };
         this.#configQueue = this.#configQueue
           .then(() => this.#setConfig(c, a.secrets, done))
-          .catch((error: unknown) => this.#o.logger.error({ err: error }, 'set-config failed'))
+          .catch((error: unknown) => this.#o.logger.error({ err: this.#scrubber.scrubError(error) }, 'set-config failed'))
           .finally(done);
         return;
       }
@@ -399,8 +412,9 @@ export class ConnectorRuntime {
     return observer.callStarted(method, trace);
   }
 
-  /** §4 `connector.health.check`, and the observer (the health endpoint's readiness). */
-  #reportHealth(status: { ok: boolean; error: string | null }): void {
+  /** §4 `connector.health.check`, and the observer (the health endpoint's readiness); known secrets scrubbed from the error. */
+  #reportHealth(health: { ok: boolean; error: string | null }): void {
+    const status = health.error === null ? health : { ok: health.ok, error: this.#scrubber.scrub(health.error) };
     this.link.notify(ConnectorMethod.healthCheck, status);
     this.#o.observer?.health?.(status);
   }
@@ -412,7 +426,7 @@ export class ConnectorRuntime {
       if (c !== undefined) this.link.answer(c, answer);
     } catch (error) {
       const e = error instanceof ConnectorError ? error : new ConnectorError(WireErrorCode.handlerFailed, (error as Error).message);
-      this.#o.logger.warn({ code: e.code }, `${m} failed: ${e.message}`);
+      this.#o.logger.warn({ code: e.code }, this.#scrubber.scrub(`${m} failed: ${e.message}`));
       this.#answerError(c, { error: e.message, code: e.code, retryable: e.retryable });
     }
   }
@@ -429,7 +443,7 @@ export class ConnectorRuntime {
       if (c !== undefined) this.link.answer(c, answer);
     } catch (error) {
       const e = error instanceof ConnectorError ? error : new ConnectorError(WireErrorCode.handlerFailed, (error as Error).message);
-      this.#o.logger.warn({ code: e.code }, `${m} failed: ${e.message}`);
+      this.#o.logger.warn({ code: e.code }, this.#scrubber.scrub(`${m} failed: ${e.message}`));
       this.#answerError(c, {
         error: e.message,
         code: e.code,
@@ -439,17 +453,30 @@ export class ConnectorRuntime {
     }
   }
 
-  /** §3 errors: `{error}`; the structured fields only when the workspace announced them (§8). */
+  /**
+   * §3 errors: `{error}`; the structured fields only when the workspace announced them (§8).
+   * Every error answer passes here: the known secrets are replaced in its message and details.
+   */
   #answerError(c: string | undefined, error: ErrorAnswer): void {
     if (c === undefined) return;
-    const { error: message, ...structured } = error;
-    this.link.answer(c, errorAnswer(this.link.features, { message, ...structured }));
+    const { error: message, details, ...structured } = error;
+    const scrubbed = {
+      message: this.#scrubber.scrub(message),
+      ...structured,
+      ...(details === undefined ? {} : { details: this.#scrubber.scrubDeep(details) }),
+    };
+    this.link.answer(c, errorAnswer(this.link.features, scrubbed));
   }
 
   /** §4 `connector.set-config`: stop the old controller, decode, start the new one, report health. */
   async #setConfig(c: string | undefined, secrets: unknown, applied: () => void): Promise<void> {
     const logger = this.#o.logger;
     const decoded = await decodeConfig(secrets, this.#o.schema.configSchema, this.#o.keys ?? [], this.#o.connectorId, logger);
+    // Known before any of the new config is used (start() may fail with a value in its message); the
+    // previous config's secrets stay known too, for calls still running with them.
+    this.#scrubber.set('previous config', this.#configSecrets);
+    this.#configSecrets = decoded.secret.map((name) => [name, decoded.values[name]] as const);
+    this.#scrubber.set('config', this.#configSecrets);
     if (decoded.missing.length > 0) {
       logger.warn(`config is missing required field(s): ${decoded.missing.join(', ')} (set them with 'workspace config set')`);
     }
@@ -462,7 +489,7 @@ export class ConnectorRuntime {
       await this.#o.connector.definition.start?.(this.#lifecycle());
       this.#started = true;
     } catch (error) {
-      logger.error({ err: error }, 'start() failed');
+      logger.error({ err: this.#scrubber.scrubError(error) }, 'start() failed');
       health = { ok: false, error: `start failed: ${(error as Error).message}` };
     }
     // Calls waiting for this config run now; the health check that follows does not hold them.
@@ -479,7 +506,7 @@ export class ConnectorRuntime {
     try {
       await this.#o.connector.definition.stop?.();
     } catch (error) {
-      this.#o.logger.error({ err: error }, 'stop() failed');
+      this.#o.logger.error({ err: this.#scrubber.scrubError(error) }, 'stop() failed');
     }
   }
 

@@ -32,7 +32,18 @@ describe('decodeConfig', () => {
       'cfg-test',
       silentLogger,
     );
-    expect(decoded).toEqual({ values: { apiKey: 'k-1', port: 8080, debug: false }, unreadable: [], missing: [] });
+    expect(decoded).toEqual({ values: { apiKey: 'k-1', port: 8080, debug: false }, unreadable: [], missing: [], secret: ['apiKey'] });
+  });
+
+  it('lists as secret the decrypted fields and the declared non-plain ones sent in clear, never the plain ones (issue 13 finding 6)', async () => {
+    const decoded = await decodeConfig(
+      { apiKey: 'sent-in-clear', port: '8080', extra: await encrypt('undeclared'), plainExtra: 'x', note: await encrypt('n') },
+      schema,
+      ring,
+      'cfg-test',
+      silentLogger,
+    );
+    expect(decoded.secret.sort()).toEqual(['apiKey', 'extra', 'note']);
   });
 
   it('lists required fields without a value, ignoring optional and managed ones', async () => {
