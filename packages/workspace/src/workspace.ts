@@ -71,7 +71,7 @@ export interface WorkspaceOptions {
   registrationTokenTtlMs?: number | null | undefined;
   /** Deadline of a connector's answer to data posted to its endpoint (`POST /endpoint/<connector>/<token>`, §7), in ms. @default 30000 */
   endpointTimeoutMs?: number | undefined;
-  /** Body size, rate and timestamp limits of the webhook endpoints `POST /event/{id}` (§7). @default 1 MiB, 50/s with bursts of 100, ±300 s */
+  /** Body size, rate and timestamp limits of the webhook endpoints `POST /event/{id}` (§7). @default 1 MiB, 50/s with bursts of 100, ±300 s; failed messages 1/s with bursts of 20 per source address */
   webhooks?: WebhookLimits | undefined;
   /**
    * The clock of call deadlines and heartbeat watches: tests pass a manual one to let a
@@ -215,6 +215,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     maxPayload: options.maxPayload ?? 8 * 1024 * 1024,
     webhookLimits: limits,
     webhookRate: new WebhookRateLimiter(limits.ratePerSecond, limits.burst),
+    webhookFailures: new WebhookRateLimiter(limits.failureRatePerSecond, limits.failureBurst),
     deviceLimits: devices,
     registrationRate: new RegistrationRateLimiter(devices),
     ...(options.endpointTimeoutMs === undefined ? {} : { endpointTimeoutMs: options.endpointTimeoutMs }),

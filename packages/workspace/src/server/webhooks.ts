@@ -8,9 +8,19 @@
  * `whsec_…` secret. The raw bytes are verified before any JSON parsing, signatures are compared
  * in constant time, and a message id creates at most one task however often it is re-sent
  * (reliability.md items 19 and 20).
+ *
+ * Quotas (issue 13 finding 6): a webhook's rate (`ratePerSecond`, `burst`) is its sender's, so
+ * only messages that pass verification are charged to it; a message to a signed webhook that
+ * fails (bad or missing signature, stale timestamp, malformed headers, a body over the limit) is
+ * charged to its source address instead (`failureRatePerSecond`, `failureBurst`), and a source
+ * past that budget is answered 429 before its body is read. An attacker who knows a webhook's
+ * URL but not its secret can neither use up the real sender's rate nor make the workspace read
+ * and hash bodies at will. Unsigned webhooks have no secret: their URL is the credential, and
+ * every message is charged to the webhook as before.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { Store, WebhookRecord } from '../store/store.js';
 import { readBody, sendJson } from './http-io.js';
@@ -31,9 +41,24 @@ export interface WebhookLimits {
   burst?: number;
   /** How far `webhook-timestamp` may be from the workspace clock, in seconds. @default 300 */
   toleranceSec?: number;
+  /**
+   * Messages to signed webhooks that fail verification, per source address (IPv6: per /64) and
+   * second on average; past it that address gets 429 with `Retry-After` before its body is read.
+   * Failures are never charged to the webhook's own rate. @default 1
+   */
+  failureRatePerSecond?: number;
+  /** Failed messages a source address may send at once before `failureRatePerSecond` applies. @default 20 */
+  failureBurst?: number;
 }
 
-const DEFAULT_LIMITS: Required<WebhookLimits> = { maxBodyBytes: 1024 * 1024, ratePerSecond: 50, burst: 100, toleranceSec: 300 };
+const DEFAULT_LIMITS: Required<WebhookLimits> = {
+  maxBodyBytes: 1024 * 1024,
+  ratePerSecond: 50,
+  burst: 100,
+  toleranceSec: 300,
+  failureRatePerSecond: 1,
+  failureBurst: 20,
+};
 /** Longest `webhook-id` kept for de-duplication. */
 const MAX_MESSAGE_ID = 256;
 
@@ -140,7 +165,10 @@ function single(value: string | string[] | undefined): string | undefined {
   return text === undefined || text.trim() === '' ? undefined : text.trim();
 }
 
-/** A token bucket per webhook: `burst` at once, refilled at `ratePerSecond`. */
+/** Buckets a limiter keeps at most: an attacker with many addresses cannot grow it without bound. */
+const MAX_BUCKETS = 10_000;
+
+/** A token bucket per key (a webhook, a source address, a token): `burst` at once, refilled at `ratePerSecond`. */
 export class WebhookRateLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #rate: number;
@@ -155,7 +183,7 @@ export class WebhookRateLimiter {
   take(key: string, nowMs = performance.now()): number {
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
-      if (this.#buckets.size >= 10_000) this.#prune(nowMs);
+      if (this.#buckets.size >= MAX_BUCKETS) this.#prune(nowMs);
       bucket = { tokens: this.#burst, at: nowMs };
       this.#buckets.set(key, bucket);
     }
@@ -165,15 +193,62 @@ export class WebhookRateLimiter {
       bucket.tokens -= 1;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.#rate));
+    return this.#waitOf(bucket.tokens);
   }
 
-  /** Forgets buckets that are full again (they behave exactly like new ones). */
+  /** Like {@link take} but takes nothing: 0 when a message would be allowed now, else the seconds to wait. */
+  peek(key: string, nowMs = performance.now()): number {
+    const bucket = this.#buckets.get(key);
+    if (bucket === undefined) return 0;
+    const tokens = Math.min(this.#burst, bucket.tokens + ((nowMs - bucket.at) / 1000) * this.#rate);
+    return tokens >= 1 ? 0 : this.#waitOf(tokens);
+  }
+
+  #waitOf(tokens: number): number {
+    return Math.max(1, Math.ceil((1 - tokens) / this.#rate));
+  }
+
+  /**
+   * Forgets buckets that are full again (they behave exactly like new ones); when that is not
+   * enough, the oldest ones (such a key starts afresh with a full bucket).
+   */
   #prune(nowMs: number): void {
     for (const [key, bucket] of this.#buckets) {
       if (bucket.tokens + ((nowMs - bucket.at) / 1000) * this.#rate >= this.#burst) this.#buckets.delete(key);
     }
+    // Down to 90 %: the next prune comes a thousand new keys later, not at the next one.
+    for (const key of this.#buckets.keys()) {
+      if (this.#buckets.size < MAX_BUCKETS * 0.9) break;
+      this.#buckets.delete(key);
+    }
   }
+
+  /** Buckets kept now (for tests and diagnostics). */
+  get size(): number {
+    return this.#buckets.size;
+  }
+}
+
+/**
+ * The key of a request's source address for per-source limits: an IPv4 address as it is (also
+ * when IPv4-mapped), an IPv6 address by its /64 (one host usually holds a whole /64). The
+ * socket's address only: `X-Forwarded-For` can be forged by anyone, so behind a reverse proxy
+ * every sender shares the proxy's address.
+ */
+export function sourceKey(address: string | undefined): string {
+  if (address === undefined || address === '') return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const bare = address.split('%')[0]!;
+  if (!isIPv6(bare)) return address;
+  const [head = '', tail] = bare.split('::');
+  const first = head === '' ? [] : head.split(':');
+  const last = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? first : [...first, ...Array<string>(Math.max(0, 8 - first.length - last.length)).fill('0'), ...last];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }
 
 /** What the event endpoint needs. */
@@ -182,6 +257,8 @@ export interface WebhookContext {
   logger: Logger;
   webhookLimits: Required<WebhookLimits>;
   webhookRate: WebhookRateLimiter;
+  /** Failed messages to signed webhooks, per source address (see {@link sourceKey}). */
+  webhookFailures: WebhookRateLimiter;
 }
 
 /** The limits with their defaults filled in. */
@@ -193,6 +270,21 @@ export function webhookLimits(limits: WebhookLimits = {}): Required<WebhookLimit
   return merged;
 }
 
+/**
+ * Charges one message to webhook `id`'s rate.
+ * @throws RequestRejected 429 `RATE_LIMITED` with `details.retryAfter` past it
+ */
+function takeWebhookRate(ctx: WebhookContext, id: string): void {
+  const wait = ctx.webhookRate.take(id);
+  if (wait > 0) {
+    throw new RequestRejected(
+      'RATE_LIMITED',
+      `this webhook takes at most ${ctx.webhookLimits.ratePerSecond} messages per second: retry after ${wait} s`,
+      { status: 429, details: { retryAfter: wait } },
+    );
+  }
+}
+
 /** Serves `POST /event/{id}`. */
 export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const limits = ctx.webhookLimits;
@@ -201,21 +293,32 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
     if (req.method !== 'POST') throw new RequestRejected('METHOD_NOT_ALLOWED', `${EVENT_PREFIX}<id> takes POST`, { status: 405 });
     webhook = id === '' ? undefined : await ctx.store.getWebhook(id);
     if (!webhook) throw new RequestRejected('NOT_FOUND', 'no such webhook: check the URL (workspace webhook list)', { status: 404 });
-    const wait = ctx.webhookRate.take(webhook.id);
-    if (wait > 0) {
-      throw new RequestRejected(
-        'RATE_LIMITED',
-        `this webhook takes at most ${limits.ratePerSecond} messages per second: retry after ${wait} s`,
-        {
-          status: 429,
-          details: {
-            retryAfter: wait,
-          },
-        },
-      );
+    let body: Buffer;
+    let verified: { messageId: string; timestamp: number } | undefined;
+    if (webhook.secret === null) {
+      // Unsigned: the URL is the credential, so every message is the sender's.
+      takeWebhookRate(ctx, webhook.id);
+      body = await readBody(req, limits.maxBodyBytes, 'stop');
+    } else {
+      // Signed: failures are charged to their source, never to the sender's rate (see the top of this file).
+      const source = sourceKey(req.socket.remoteAddress);
+      const wait = ctx.webhookFailures.peek(source);
+      if (wait > 0) {
+        throw new RequestRejected(
+          'RATE_LIMITED',
+          `${source} sent more than ${limits.failureBurst} messages that failed verification (invalid signature, stale timestamp, missing headers or too large); it may send ${limits.failureRatePerSecond} such per second: retry after ${wait} s, and check the sender's signing secret`,
+          { status: 429, details: { retryAfter: wait } },
+        );
+      }
+      try {
+        body = await readBody(req, limits.maxBodyBytes, 'stop');
+        verified = verifyWebhook(webhook.secret, req.headers, body, limits);
+      } catch (error) {
+        if (error instanceof RequestRejected) ctx.webhookFailures.take(source);
+        throw error;
+      }
+      takeWebhookRate(ctx, webhook.id);
     }
-    const body = await readBody(req, limits.maxBodyBytes, 'stop');
-    const verified = webhook.secret === null ? undefined : verifyWebhook(webhook.secret, req.headers, body, limits);
     // Parsed only once its bytes are known to come from the sender.
     let payload: unknown;
     try {

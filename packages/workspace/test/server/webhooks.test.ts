@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/index.js';
-import { verifyWebhook, WebhookRateLimiter } from '../../src/server/webhooks.js';
+import { sourceKey, verifyWebhook, WebhookRateLimiter } from '../../src/server/webhooks.js';
 import { capturingLogger, startTestWorkspace, type TestWorkspace } from '../helpers.js';
 
 let ws: TestWorkspace;
@@ -218,6 +218,102 @@ describe('duplicates and limits', () => {
     expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)]).toEqual([0, 0, 1]);
     expect(limiter.take('a', 500)).toBe(0);
     expect(limiter.take('b', 500)).toBe(0);
+  });
+});
+
+/** POSTs from `localAddress` (127.0.0.0/8 is all loopback on Linux: each address is another sender). */
+function postFrom(
+  localAddress: string,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  declaredLength?: number,
+): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', localAddress, headers: { ...headers, 'content-length': declaredLength ?? Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text === '' ? undefined : JSON.parse(text), headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+    if (declaredLength === undefined) req.end(body);
+    else req.write(body);
+  });
+}
+
+describe('signature failures (issue 13 finding 6)', () => {
+  it("are charged to their source address, never to the real sender's rate; a flooding source gets 429 before its body is read", async () => {
+    const limited = await startTestWorkspace({
+      webhooks: { ratePerSecond: 0.01, burst: 5, failureRatePerSecond: 0.01, failureBurst: 10 },
+    });
+    try {
+      const added = await limited.api('POST', 'webhooks', { name: 'paid' });
+      const { url } = added.body.webhook as { url: string };
+      const secret = added.body.secret as string;
+      const forged = 'whsec_' + Buffer.alloc(32, 9).toString('base64');
+      const body = '{"amount":1}';
+
+      // The attacker (127.0.0.2) knows the URL, not the secret: 40 messages, 8 times the webhook's burst.
+      const attacker: number[] = [];
+      let refusal: { status: number; body: any; headers: Record<string, unknown> } | undefined;
+      for (let i = 0; i < 40; i++) {
+        const res = await postFrom('127.0.0.2', url, body, signed(forged, body));
+        attacker.push(res.status);
+        if (res.status === 429) refusal = res;
+      }
+      expect(attacker.slice(0, 10)).toEqual(Array(10).fill(401));
+      expect(attacker.slice(10)).toEqual(Array(30).fill(429));
+      expect(refusal!.body.error.code).toBe('RATE_LIMITED');
+      expect(refusal!.body.error.message).toContain('127.0.0.2 sent more than 10 messages that failed verification');
+      expect(Number(refusal!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+
+      // The real sender (127.0.0.1) still has its whole burst, and its rate still applies.
+      const sender: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const message = JSON.stringify({ amount: i });
+        sender.push((await postFrom('127.0.0.1', url, message, signed(secret, message))).status);
+      }
+      expect(sender).toEqual([200, 200, 200, 200, 200, 429]);
+
+      // Past its budget, the attacker is answered before its body is read: 10 MiB declared, 1 KiB sent.
+      const early = await postFrom('127.0.0.2', url, ' '.repeat(1024), signed(forged, body), 10 * 1024 * 1024);
+      expect(early.status).toBe(429);
+      expect(early.headers.connection).toBe('close');
+      // Signed correctly, it is refused as well: the budget is the address's.
+      expect((await postFrom('127.0.0.2', url, body, signed(secret, body))).status).toBe(429);
+      // Another address has a budget of its own.
+      expect((await postFrom('127.0.0.3', url, body, signed(forged, body))).status).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('keys sources by IPv4 address (also IPv4-mapped) and by IPv6 /64', () => {
+    expect(sourceKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(sourceKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(sourceKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(sourceKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(sourceKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(sourceKey('::1')).toBe('0:0:0:0::/64');
+    expect(sourceKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(sourceKey(undefined)).toBe('unknown');
+  });
+
+  it('peeks at a bucket without taking from it, and bounds how many buckets it keeps', () => {
+    const limiter = new WebhookRateLimiter(1, 2);
+    expect(limiter.peek('a', 0)).toBe(0);
+    expect([limiter.take('a', 0), limiter.take('a', 0)]).toEqual([0, 0]);
+    expect([limiter.peek('a', 0), limiter.peek('a', 0)]).toEqual([1, 1]);
+    expect(limiter.peek('a', 1000)).toBe(0);
+    // Far more keys than it keeps, none of them full again: it keeps at most 10 000, the oldest start afresh.
+    expect([limiter.take('k0', 0), limiter.take('k0', 0), limiter.take('k0', 0)]).toEqual([0, 0, 1]);
+    for (let i = 1; i < 25_000; i++) limiter.take(`k${i}`, 0);
+    expect(limiter.size).toBeLessThanOrEqual(10_000);
+    expect(limiter.take('k0', 0)).toBe(0);
   });
 });
 
