@@ -3,10 +3,11 @@
  * admin API on one port.
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { DEFAULT_FRAME_BYTES, maxBlobBytes, type HeartbeatClock } from '@connector-kit/sdk/protocol';
 import { WorkspaceError } from './errors.js';
-import { loadOrCreateAdminToken } from './server/admin-token.js';
+import { adminTokenPath, loadOrCreateAdminToken } from './server/admin-token.js';
 import { lockDataDir } from './server/data-lock.js';
 import { heartbeatParameters } from './server/heartbeat.js';
 import { createHttpServer } from './server/http.js';
@@ -18,6 +19,7 @@ import type { BackpressureLimits } from './server/connection.js';
 import { OAuthService } from './server/oauth.js';
 import { WebhookRateLimiter, webhookLimits, type WebhookLimits } from './server/webhooks.js';
 import { openStore } from './store/open.js';
+import { startFailure } from './server/start-errors.js';
 import type { PostgresDriverOptions } from './store/postgres.js';
 import type { Store } from './store/store.js';
 
@@ -132,7 +134,8 @@ function listen(server: NetServer, port: number, host: string): Promise<void> {
 /**
  * Starts a workspace.
  * @throws WorkspaceError `BAD_REQUEST` for a bad heartbeat setting, `PORT_IN_USE` when the port is taken, `DATA_DIR_LOCKED` when another
- *   workspace uses `dataDir`; the store's error when it cannot open
+ *   workspace uses `dataDir`; `DISK_FULL`, `DATA_DIR_READ_ONLY`, `DATA_DIR_NOT_WRITABLE`, `DATA_DIR_NOT_A_FOLDER` when the data folder
+ *   cannot be written, and `START_FAILED` (or the store's own code) when the store cannot open, each naming the step and the path
  */
 export async function startWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   if (typeof options.dataDir !== 'string' || options.dataDir === '') {
@@ -170,14 +173,24 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
   }
 
   // 2. State: the data folder's lock (one workspace per folder), admin token and store (migrated on open).
-  const lock = await lockDataDir(options.dataDir);
+  // A disk that is full, read-only or not the workspace's says so, naming the step and the path.
+  const dataDir = options.dataDir;
+  const lock = await lockDataDir(dataDir).catch((error: unknown) => {
+    throw startFailure('use the data folder', dataDir, error);
+  });
   let adminToken: string;
   let store: Store;
   try {
-    adminToken = await loadOrCreateAdminToken(options.dataDir);
-    store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, postgres: options.postgres });
+    adminToken = await loadOrCreateAdminToken(dataDir).catch((error: unknown) => {
+      throw startFailure('keep the admin token', adminTokenPath(dataDir), error);
+    });
+    store = await openStore({ dataDir, databaseUrl: options.databaseUrl, postgres: options.postgres }).catch((error: unknown) => {
+      throw options.databaseUrl
+        ? startFailure('open the PostgreSQL store (DATABASE_URL)', undefined, error)
+        : startFailure('open the embedded database', join(dataDir, 'pglite'), error);
+    });
   } catch (error) {
-    await lock.release();
+    await lock.release().catch(() => {});
     throw error;
   }
 

@@ -7,6 +7,7 @@ import { adminTokenPath } from '../server/admin-token.js';
 import { DEFAULT_PORT, DEFAULT_URL, defaultDataDir } from './defaults.js';
 import { printJson, say, type GlobalArgs } from './output.js';
 import { CliError } from '../errors.js';
+import { messageOf } from '../server/start-errors.js';
 
 interface ServeArgs extends GlobalArgs {
   port?: number | undefined;
@@ -30,8 +31,9 @@ async function serve(args: ServeArgs): Promise<void> {
   try {
     workspace = await startWorkspace({ host: args.host, port, dataDir: args.data, databaseUrl, logger });
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new CliError(typeof code === 'string' ? code : 'START_FAILED', `cannot start the workspace: ${(error as Error).message}`);
+    const code = (error as { code?: unknown } | null)?.code;
+    // messageOf: whatever was thrown, never "undefined" (issue 13 finding 6).
+    throw new CliError(typeof code === 'string' && code !== '' ? code : 'START_FAILED', `cannot start the workspace: ${messageOf(error)}`);
   }
 
   // 2. Tell the user what to do with it.

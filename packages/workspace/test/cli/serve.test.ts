@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cliEnvironment } from '../../src/cli/serve.js';
 import { startNode, type Running } from '../../../../test/support/spawn.js';
@@ -74,6 +75,33 @@ describe('workspace serve', { timeout: 60_000 }, () => {
     const list = await workspace(['connector', 'list', '--json'], { WORKSPACE_URL: url![1]!, WORKSPACE_DATA: dir });
     expect(list.stderr).toBe('');
     expect(JSON.parse(list.stdout)).toEqual({ connectors: [] });
+  });
+
+  it('says what failed, where and what to do when the data folder cannot be used, never "undefined" (issue 13 finding 6)', async () => {
+    const dir = await makeDataDir();
+    dirs.push(dir);
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    // A file where PGlite keeps a folder: its file system throws an error without a message (it printed "undefined").
+    const broken = join(dir, 'broken');
+    await mkdir(join(broken, 'pglite'), { recursive: true });
+    await writeFile(join(broken, 'pglite', 'base'), 'x');
+    const cases: Array<[data: string, says: string]> = [
+      [
+        file,
+        `cannot start the workspace: cannot use the data folder (${file}): a file is where a folder must be (EEXIST). Move the file away, or give --data`,
+      ],
+      [join(file, 'sub'), `cannot use the data folder (${join(file, 'sub')}): a file is where a folder must be (ENOTDIR)`],
+      [broken, `cannot open the embedded database (${join(broken, 'pglite')}): a file is where a folder must be (ENOTDIR)`],
+    ];
+    for (const [data, says] of cases) {
+      const out = await workspace(['serve', '--port', '0', '--data', data]);
+      expect(out.code, out.output).toBe(1);
+      expect(out.stderr).toContain(says);
+      expect(out.output).not.toContain('undefined');
+    }
+    const json = await workspace(['serve', '--port', '0', '--data', broken, '--json']);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'DATA_DIR_NOT_A_FOLDER', message: expect.stringContaining(broken) });
   });
 
   it('exits 2 on a WORKSPACE_PORT that is not a port', async () => {
