@@ -3,6 +3,7 @@
  * `finish-oauth`, §6 steps 1 and 4).
  */
 import { ConnectorError } from '../errors.js';
+import { checkFinishOAuthArgs } from '../protocol/index.js';
 import { TokenEndpoint, type TokenEndpointDeps } from './oauth2-endpoint.js';
 import { grantOf, resolveOAuthClient, type OAuth2Auth } from './oauth2.js';
 import { tokenSetFromResponse, type TokenSet } from './oauth2-tokens.js';
@@ -63,16 +64,12 @@ export async function finishOAuth(
   deps: TokenEndpointDeps,
 ): Promise<TokenSet> {
   requireAuthorizationCode(auth);
-  const { code, redirectURI, codeVerifier } = args;
-  if (typeof code !== 'string' || code === '')
-    throw new ConnectorError('BAD_REQUEST', 'finish-oauth needs "code": the authorization code from the callback');
-  if (typeof redirectURI !== 'string' || redirectURI === '')
-    throw new ConnectorError('BAD_REQUEST', 'finish-oauth needs "redirectURI": the callback URL used in the authorization request');
-  if (codeVerifier !== undefined && codeVerifier !== null && typeof codeVerifier !== 'string') {
-    throw new ConnectorError('BAD_REQUEST', 'finish-oauth: "codeVerifier" must be a string');
-  }
+  // §4, §6 step 3: checked by the shared validator (protocol/workspace-calls.ts).
+  const checked = checkFinishOAuthArgs(args);
+  if (!checked.ok) throw new ConnectorError('BAD_REQUEST', `finish-oauth: ${checked.problem.message}`);
+  const { code, redirectURI, codeVerifier } = checked.value;
   const endpoint = new TokenEndpoint(resolveOAuthClient(auth, config, env), auth, deps);
-  const response = await endpoint.exchangeCode(code, redirectURI, typeof codeVerifier === 'string' ? codeVerifier : undefined);
+  const response = await endpoint.exchangeCode(code, redirectURI, codeVerifier);
   const set = tokenSetFromResponse(response, deps.timers.now());
   if (set === undefined) throw new ConnectorError('AUTH_FAILED', 'the token endpoint answered the code exchange without an access_token');
   return set;

@@ -4,23 +4,24 @@
  * `webhooks.subscribe` / `webhooks.unsubscribe`. Shared by the runtime and the test harness.
  */
 import { ConnectorError } from '../errors.js';
-import { WireErrorCode, WorkspaceMethod } from '../protocol/index.js';
+import {
+  WireErrorCode,
+  WorkspaceMethod,
+  checkWebhookSubscribeArgs,
+  checkWebhookUnsubscribeArgs,
+  type Checked,
+  type WebhookSubscribeAnswer,
+} from '../protocol/index.js';
 import type { Connector, WebhookTarget } from './define.js';
 import type { LifecycleContext } from './context.js';
-import { isRecord } from '../protocol/json.js';
 
-/** The `webhook` member of a request, checked. @throws ConnectorError `BAD_REQUEST` */
-function target(a: Record<string, unknown>, method: string): Omit<WebhookTarget, 'secret'> & { secret: unknown } {
-  const webhook = a.webhook;
-  if (!isRecord(webhook) || typeof webhook.url !== 'string' || typeof webhook.id !== 'string' || typeof webhook.name !== 'string') {
-    throw new ConnectorError('BAD_REQUEST', `${method} needs "webhook": {"id", "name", "url"} (strings)`);
-  }
-  try {
-    new URL(webhook.url);
-  } catch {
-    throw new ConnectorError('BAD_REQUEST', `${method}: "webhook.url" is not a URL`);
-  }
-  return { id: webhook.id, name: webhook.name, url: webhook.url, secret: webhook.secret };
+/**
+ * The checked value of a webhook request (protocol/workspace-calls.ts).
+ * @throws ConnectorError `BAD_REQUEST` naming the method and the member that is wrong
+ */
+function argsOf<T>(method: string, result: Checked<T>): T {
+  if (!result.ok) throw new ConnectorError(WireErrorCode.badRequest, `${method}: ${result.problem.message}`);
+  return result.value;
 }
 
 /**
@@ -40,13 +41,9 @@ export async function runWebhookRequest(
   if (hooks === undefined) {
     throw new ConnectorError(WireErrorCode.methodNotFound, `${method}: this connector defines no webhooks (subscribe/unsubscribe)`);
   }
-  const webhook = target(a, method);
   if (method === WorkspaceMethod.webhookSubscribe) {
-    const sent = webhook.secret;
-    if (sent !== null && sent !== undefined && typeof sent !== 'string') {
-      throw new ConnectorError('BAD_REQUEST', `${method}: "webhook.secret" must be a string or null`);
-    }
-    const secret = typeof sent === 'string' ? await readSecret(sent) : null;
+    const { webhook } = argsOf(method, checkWebhookSubscribeArgs(a));
+    const secret = webhook.secret === null ? null : await readSecret(webhook.secret);
     const state = await hooks.subscribe(ctx, { ...webhook, secret });
     // The workspace keeps it as JSON: check now, while the connector can still say why.
     try {
@@ -57,9 +54,10 @@ export async function runWebhookRequest(
         `webhooks.subscribe returned state that JSON cannot carry: ${(error as Error).message}`,
       );
     }
-    return { state: state ?? null };
+    const answer: WebhookSubscribeAnswer = { state: state ?? null };
+    return answer;
   }
-  const { secret: _omitted, ...withoutSecret } = webhook;
-  await hooks.unsubscribe(ctx, a.state ?? null, withoutSecret);
+  const { webhook, state } = argsOf(method, checkWebhookUnsubscribeArgs(a));
+  await hooks.unsubscribe(ctx, state, webhook);
   return { ok: true };
 }

@@ -4,8 +4,16 @@
  * is checked against the frame limit before anything is sent: a frame over the workspace's limit
  * would close the socket (1009) and fail every call on it (reliability.md item 9).
  */
-import { ConnectorMethod } from '../protocol/index.js';
-import { decodeBase64, DEFAULT_FRAME_BYTES, maxBlobBytes } from '../protocol/blobs.js';
+import {
+  ConnectorMethod,
+  checkBlobContentAnswer,
+  checkBlobCreateAnswer,
+  checkBlobMetadata,
+  type BlobCreateArgs,
+  type BlobIdArgs,
+  type Checked,
+} from '../protocol/index.js';
+import { DEFAULT_FRAME_BYTES, maxBlobBytes } from '../protocol/blobs.js';
 import { ConnectorError } from '../errors.js';
 import type { BlobApi, BlobInfo, CreateBlobOptions } from '../connector/context.js';
 
@@ -28,8 +36,8 @@ export function blobBytes(content: Uint8Array | string): Buffer {
 }
 
 /** The `connector.blob.create` arguments for `bytes`, after the frame check. */
-export function blobCreateArgs(bytes: Buffer, options: CreateBlobOptions, frameBytes: number): Record<string, unknown> {
-  const args: Record<string, unknown> = {};
+export function blobCreateArgs(bytes: Buffer, options: CreateBlobOptions, frameBytes: number): BlobCreateArgs {
+  const args: Omit<BlobCreateArgs, 'content' | 'size'> = {};
   if (options.name !== undefined) args.name = options.name;
   if (options.mimetype !== undefined) args.mimetype = options.mimetype;
   if (options.meta !== undefined) args.meta = options.meta;
@@ -53,23 +61,18 @@ export function blobCreateArgs(bytes: Buffer, options: CreateBlobOptions, frameB
   return { content: bytes.toString('base64'), size: bytes.length, ...args };
 }
 
-/** Checks a `connector.blob.get` answer. */
+/**
+ * The checked value of a workspace answer (protocol/connector-calls.ts).
+ * @throws ConnectorError `BAD_ANSWER` naming the method, the blob and what was wrong
+ */
+function answerOf<T>(method: string, what: string, result: Checked<T>): T {
+  if (!result.ok) throw new ConnectorError('BAD_ANSWER', `the workspace answered ${method}${what} ${result.problem.message}`);
+  return result.value;
+}
+
+/** Checks a `connector.blob.get` answer. @throws ConnectorError `BAD_ANSWER` without the blob's size */
 export function parseBlobInfo(answer: unknown, id: string): BlobInfo {
-  if (typeof answer !== 'object' || answer === null || typeof (answer as { size?: unknown }).size !== 'number') {
-    throw new ConnectorError('BAD_ANSWER', `the workspace answered ${ConnectorMethod.blobGet} of "${id}" without the blob's size`);
-  }
-  const a = answer as Record<string, unknown>;
-  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  const info: BlobInfo = {
-    id: typeof a.id === 'string' ? a.id : id,
-    name: text(a.name),
-    size: a.size as number,
-    mimetype: text(a.mimetype),
-    meta: a.meta ?? null,
-    taskId: text(a.taskId),
-  };
-  if (typeof a.created === 'string') info.created = a.created;
-  return info;
+  return answerOf(ConnectorMethod.blobGet, ` of "${id}" without the blob's size:`, checkBlobMetadata(answer, id));
 }
 
 /** Blobs over the workspace link. */
@@ -81,26 +84,16 @@ export function createBlobApi(link: BlobRequestSender, options: BlobApiOptions =
       const args = blobCreateArgs(blobBytes(content), createOptions, frameBytes);
       const answer = await link.request(ConnectorMethod.blobCreate, args);
       // §4 answers `{id}`; a bare id string is accepted too, as for tasks (§3: `a` may be any value).
-      const id = typeof answer === 'string' ? answer : (answer as { id?: unknown } | null)?.id;
-      if (typeof id !== 'string' || id === '') {
-        throw new ConnectorError('BAD_ANSWER', `the workspace answered ${ConnectorMethod.blobCreate} without a blob id`);
-      }
-      return id;
+      return answerOf(ConnectorMethod.blobCreate, ' without a blob id:', checkBlobCreateAnswer(answer)).id;
     },
     async get(id) {
-      return parseBlobInfo(await link.request(ConnectorMethod.blobGet, { id }), id);
+      const args: BlobIdArgs = { id };
+      return parseBlobInfo(await link.request(ConnectorMethod.blobGet, args), id);
     },
     async content(id) {
-      const answer = await link.request(ConnectorMethod.blobGetContent, { id });
-      const content = (answer as { content?: unknown } | null)?.content;
-      const bytes = typeof content === 'string' ? decodeBase64(content) : undefined;
-      if (bytes === undefined) {
-        throw new ConnectorError(
-          'BAD_ANSWER',
-          `the workspace answered ${ConnectorMethod.blobGetContent} of "${id}" without base64 content`,
-        );
-      }
-      return bytes;
+      const args: BlobIdArgs = { id };
+      const answer = await link.request(ConnectorMethod.blobGetContent, args);
+      return answerOf(ConnectorMethod.blobGetContent, ` of "${id}" without base64 content:`, checkBlobContentAnswer(answer)).bytes;
     },
   };
 }

@@ -17,6 +17,12 @@ import {
   type ProgressNotice,
   type ErrorAnswer,
   type RequestPacket,
+  checkCancelArgs,
+  checkSetConfigArgs,
+  readQueryOptions,
+  type HealthCheckArgs,
+  type IntrospectAnswer,
+  type QueryOptions,
 } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { Connector } from '../connector/define.js';
@@ -94,11 +100,6 @@ interface CallDeadline {
   timer: NodeJS.Timeout | undefined;
   /** Set once a notice moved the deadline, for the TIMEOUT message. */
   extended?: true;
-}
-
-/** A positive finite number of ms, or undefined. */
-function positiveMs(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** One running connector process's core. */
@@ -222,7 +223,10 @@ export class ConnectorRuntime {
         void this.#query(c, a);
         return;
       case WorkspaceMethod.introspect:
-        if (c !== undefined) this.link.answer(c, { configSchema: this.#o.schema.configSchema, introspect: this.#o.schema.introspect });
+        if (c !== undefined) {
+          const answer: IntrospectAnswer = { configSchema: this.#o.schema.configSchema, introspect: this.#o.schema.introspect };
+          this.link.answer(c, answer);
+        }
         return;
       case WorkspaceMethod.setConfig: {
         // Configs apply one after another, in the order they arrived; a call that arrives behind
@@ -238,7 +242,7 @@ export class ConnectorRuntime {
           applied();
         };
         this.#configQueue = this.#configQueue
-          .then(() => this.#setConfig(c, a.secrets, done))
+          .then(() => this.#setConfig(c, this.#secretsOf(a), done))
           .catch((error: unknown) => this.#o.logger.error({ err: this.#scrubber.scrubError(error) }, 'set-config failed'))
           .finally(done);
         return;
@@ -277,13 +281,14 @@ export class ConnectorRuntime {
     }
     // Only while a set-config is being applied: otherwise the call path stays synchronous.
     if (this.#configsPending > 0) await this.#configApplied;
-    const taskId = typeof a.taskId === 'string' ? a.taskId : undefined;
-    const observed = this.#observe(a);
-    const call = new Call(this.#config, this.#tasks, this.#blobs, taskId, this.#o.logger, this.#auth, a.query, c, observed);
+    // §4 (and §8 `deadlines`, `trace-context`, `progress`): the members beside the name, read by the shared reader.
+    const options = readQueryOptions(a);
+    const observed = this.#observe(a.query, options);
+    const call = new Call(this.#config, this.#tasks, this.#blobs, options.taskId, this.#o.logger, this.#auth, a.query, c, observed);
     // §8 `progress`: only to a workspace that negotiated it, and only for a call it waits on.
     if (c !== undefined && this.link.features.has(Feature.progress)) call.progressSink = this.#progress;
     this.#inflight.add(call);
-    this.#armDeadline(a, call);
+    this.#armDeadline(options, call);
     try {
       const outcome = await this.#dispatcher.call(a.query, a.variables, call);
       // Past its deadline, or cancelled, the call was answered already: what the handler did later goes nowhere.
@@ -308,12 +313,12 @@ export class ConnectorRuntime {
    * negotiated too, `a.maxTimeoutMs` is the call's longest total time, up to which each notice
    * sent extends the deadline ({@link #reportProgress}); without it, notices extend nothing.
    */
-  #armDeadline(a: Record<string, unknown>, call: Call): void {
+  #armDeadline(options: QueryOptions, call: Call): void {
     if (!this.link.features.has(Feature.deadlines)) return;
-    const timeoutMs = positiveMs(a.timeoutMs);
+    const { timeoutMs } = options;
     if (timeoutMs === undefined) return;
     const now = Date.now();
-    const maxMs = this.link.features.has(Feature.progress) ? positiveMs(a.maxTimeoutMs) : undefined;
+    const maxMs = this.link.features.has(Feature.progress) ? options.maxTimeoutMs : undefined;
     const deadline: CallDeadline = {
       timeoutMs,
       limit: now + Math.max(timeoutMs, maxMs ?? timeoutMs),
@@ -377,12 +382,15 @@ export class ConnectorRuntime {
    * passed), and it is answered at once. A `c` of no call in flight (it ended already) is ignored.
    */
   #cancel(a: Record<string, unknown>): void {
-    if (typeof a.c !== 'string') return;
+    // A notice: a malformed one has no one to tell, and cancels nothing.
+    const args = checkCancelArgs(a);
+    if (!args.ok) return;
+    const { c, reason } = args.value;
     let call: Call | undefined;
-    for (const candidate of this.#inflight) if (candidate.c === a.c) call = candidate;
+    for (const candidate of this.#inflight) if (candidate.c === c) call = candidate;
     if (call === undefined) return;
     const error =
-      a.reason === 'timeout'
+      reason === 'timeout'
         ? new ConnectorError(
             WireErrorCode.timeout,
             `${call.name} passed its deadline at the workspace, which cancelled it; ctx.signal was aborted`,
@@ -400,20 +408,21 @@ export class ConnectorRuntime {
   }
 
   /** Tells the observer a call starts; the workspace's trace context only where negotiated (§8 `trace-context`). */
-  #observe(a: Record<string, unknown>): CallObservation | undefined {
+  #observe(query: unknown, options: QueryOptions): CallObservation | undefined {
     const observer = this.#o.observer;
     if (observer?.callStarted === undefined) return undefined;
     // A name that resolves to no method is one label, whatever was asked: the label set stays bounded.
-    const method = this.#dispatcher.resolve(a.query)?.name ?? '(unknown)';
+    const method = this.#dispatcher.resolve(query)?.name ?? '(unknown)';
     let trace: { traceparent?: string; tracestate?: string } | undefined;
-    if (this.link.features.has(Feature.traceContext) && typeof a.traceparent === 'string') {
-      trace = { traceparent: a.traceparent, ...(typeof a.tracestate === 'string' ? { tracestate: a.tracestate } : {}) };
+    const { traceparent, tracestate } = options;
+    if (this.link.features.has(Feature.traceContext) && traceparent !== undefined) {
+      trace = { traceparent, ...(tracestate === undefined ? {} : { tracestate }) };
     }
     return observer.callStarted(method, trace);
   }
 
   /** §4 `connector.health.check`, and the observer (the health endpoint's readiness); known secrets scrubbed from the error. */
-  #reportHealth(health: { ok: boolean; error: string | null }): void {
+  #reportHealth(health: HealthCheckArgs): void {
     const status = health.error === null ? health : { ok: health.ok, error: this.#scrubber.scrub(health.error) };
     this.link.notify(ConnectorMethod.healthCheck, status);
     this.#o.observer?.health?.(status);
@@ -468,8 +477,19 @@ export class ConnectorRuntime {
     this.link.answer(c, errorAnswer(this.link.features, scrubbed));
   }
 
+  /**
+   * The `secrets` of a `connector.set-config` (§4), checked by the shared validator. Malformed
+   * ones are logged and read as no config, as before the check: the connector keeps serving.
+   */
+  #secretsOf(a: Record<string, unknown>): Record<string, unknown> {
+    const args = checkSetConfigArgs(a);
+    if (args.ok) return args.value.secrets;
+    this.#o.logger.warn(`${WorkspaceMethod.setConfig} from the workspace is malformed (${args.problem.message}): applying no config`);
+    return {};
+  }
+
   /** §4 `connector.set-config`: stop the old controller, decode, start the new one, report health. */
-  async #setConfig(c: string | undefined, secrets: unknown, applied: () => void): Promise<void> {
+  async #setConfig(c: string | undefined, secrets: Record<string, unknown>, applied: () => void): Promise<void> {
     const logger = this.#o.logger;
     const decoded = await decodeConfig(secrets, this.#o.schema.configSchema, this.#o.keys ?? [], this.#o.connectorId, logger);
     // Known before any of the new config is used (start() may fail with a value in its message); the

@@ -2,7 +2,7 @@
  * `ctx.tasks` (protocol.md §4, connector → workspace).
  */
 import { randomUUID } from 'node:crypto';
-import { ConnectorMethod, Feature, isRecord } from '../protocol/index.js';
+import { ConnectorMethod, Feature, checkTaskNewAnswer, type TaskNewArgs, type TaskUpdateArgs } from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import type { TaskApi } from '../connector/context.js';
 
@@ -24,7 +24,7 @@ export function createTaskApi(link: RequestSender): TaskApi {
     async create(name, data, options = {}) {
       // The key is an extension (§8): sent, and the request repeated, only when the workspace announced it.
       const idempotent = link.features.has(Feature.idempotencyKeys);
-      const args = idempotent ? { name, a: data, idempotencyKey: options.idempotencyKey ?? randomUUID() } : { name, a: data };
+      const args: TaskNewArgs = idempotent ? { name, a: data, idempotencyKey: options.idempotencyKey ?? randomUUID() } : { name, a: data };
       let answer: unknown;
       try {
         answer = await link.request(ConnectorMethod.taskNew, args);
@@ -32,28 +32,14 @@ export function createTaskApi(link: RequestSender): TaskApi {
         if (!idempotent || !(error instanceof ConnectorError) || error.code !== 'CONNECTION_LOST') throw error;
         answer = await link.request(ConnectorMethod.taskNew, args);
       }
-      const id = taskIdOf(answer);
-      if (id === undefined) {
-        throw new ConnectorError('BAD_ANSWER', `the workspace answered ${ConnectorMethod.taskNew} without a task id`);
-      }
-      return id;
+      // §4: the bare id string (v1), or `{id, created}` where idempotency keys were negotiated (§8).
+      const checked = checkTaskNewAnswer(answer);
+      if (!checked.ok) throw new ConnectorError('BAD_ANSWER', `the workspace answered ${ConnectorMethod.taskNew} without a task id`);
+      return checked.value.id;
     },
     async update(id, data) {
-      await link.request(ConnectorMethod.taskUpdate, { id, a: data });
+      const args: TaskUpdateArgs = { id, a: data };
+      await link.request(ConnectorMethod.taskUpdate, args);
     },
   };
-}
-
-/**
- * The task id in a `connector.task.new` answer (§4): a v1 workspace answers the bare id string;
- * ours answers `{id, created}` where idempotency keys were negotiated (§8).
- */
-function taskIdOf(answer: unknown): string | undefined {
-  if (typeof answer === 'string') return answer === '' ? undefined : answer;
-  if (isRecord(answer)) {
-    const { id, task } = answer;
-    if (typeof id === 'string' && id !== '') return id;
-    if (typeof task === 'string' && task !== '') return task;
-  }
-  return undefined;
 }

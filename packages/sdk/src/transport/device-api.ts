@@ -1,7 +1,16 @@
 /**
  * The HTTP half of the protocol (protocol.md §2): `connect`, `register`, `disconnect`.
  */
-import { AUTH_SCHEME, type ConnectAnswer, type RegisterAnswer, type RegisterBody, type ProtocolAnnouncement } from '../protocol/index.js';
+import {
+  AUTH_SCHEME,
+  checkRegisterAnswer,
+  readConnectAnswer,
+  type ConnectAnswer,
+  type ConnectBody,
+  type RegisterAnswer,
+  type RegisterBody,
+  type ProtocolAnnouncement,
+} from '../protocol/index.js';
 import { ConnectorError } from '../errors.js';
 import { ProxyError } from '../proxy/index.js';
 import { hedged } from './hedge.js';
@@ -56,10 +65,12 @@ export class DeviceApi {
    * @throws ConnectorError `WORKSPACE_UNAVAILABLE` (retryable), `CONFIG_INVALID`; ProxyError `PROXY_*`
    */
   async connect(key: string, protocol: ProtocolAnnouncement): Promise<ConnectResult> {
-    const response = await this.#post('connect', key, { protocol }, this.#options.connectTimeoutMs, true, this.#options.connectHedgeMs);
+    const body: ConnectBody = { protocol };
+    const response = await this.#post('connect', key, body, this.#options.connectTimeoutMs, true, this.#options.connectHedgeMs);
     if (response.status === 401) return { ok: false, status: 401 };
     if (response.status !== 200) throw this.#transient('connect', response.status, excerpt(response));
-    return { ok: true, answer: (parseJson(response.body) ?? {}) as ConnectAnswer };
+    // §2: "workspace data for this instance", read leniently (a v1 workspace's data may have any shape).
+    return { ok: true, answer: readConnectAnswer(parseJson(response.body)) };
   }
 
   /**
@@ -71,14 +82,14 @@ export class DeviceApi {
     // Not hedged: every register makes an instance.
     const response = await this.#post('register', token, body, this.#options.registerTimeoutMs);
     if (response.status === 200) {
-      const answer = parseJson(response.body) as RegisterAnswer | null;
-      if (!answer || typeof answer.key !== 'string' || answer.key === '') {
+      const answer = checkRegisterAnswer(parseJson(response.body));
+      if (!answer.ok) {
         throw new ConnectorError(
           'REGISTRATION_REJECTED',
           `${url} answered 200 without a connector key: is DEVICE_ENDPOINT pointing at a workspace?`,
         );
       }
-      return answer;
+      return answer.value;
     }
     const text = excerpt(response);
     // Never echo the token; the workspace's own message says what it did not like.

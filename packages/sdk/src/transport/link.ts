@@ -383,18 +383,17 @@ export class WorkspaceLink extends EventEmitter {
     for (;;) {
       const result = await this.#api.connect(this.#key, this.#announcement());
       if (result.ok) {
-        const offered = result.answer.protocol?.features;
+        // The answer was read by readConnectAnswer (protocol/handshake-check.ts): members of another type are gone.
+        const { protocol, challenge, instance } = result.answer;
+        // §8: only what both sides listed; without an answer, v1 only.
         const ours = this.#ours();
-        this.#features = new Set(Array.isArray(offered) ? offered.filter((f) => ours.includes(f)) : []);
-        const challenge = result.answer.challenge;
-        const instanceId = result.answer.instance?.id;
+        this.#features = new Set((protocol?.features ?? []).filter((f) => ours.includes(f)));
         // key-proof (§8): the signature of the workspace's challenge goes with the upgrade.
         this.#proof =
-          this.#features.has(Feature.keyProof) && this.#o.proofKey && typeof challenge === 'string' && typeof instanceId === 'string'
-            ? signKeyProof(this.#o.proofKey, instanceId, challenge)
+          this.#features.has(Feature.keyProof) && this.#o.proofKey && challenge !== undefined && instance !== undefined
+            ? signKeyProof(this.#o.proofKey, instance.id, challenge)
             : undefined;
-        const named = result.answer.instance?.connector;
-        if (typeof named === 'string' && named !== '') this.#workspaceName = named;
+        if (instance?.connector !== undefined && instance.connector !== '') this.#workspaceName = instance.connector;
         break;
       }
       if (registered) {

@@ -4,7 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONNECTOR_NAME_PATTERN, Feature, normalizeQueryName, WorkspaceMethod } from '@connector-kit/sdk/protocol';
+import {
+  CONNECTOR_NAME_PATTERN,
+  Feature,
+  normalizeQueryName,
+  readWebhookSubscribeAnswer,
+  WorkspaceMethod,
+  type WebhookSubscribeArgs,
+  type WebhookUnsubscribeArgs,
+} from '@connector-kit/sdk/protocol';
 import { encryptSecret, importPublicKey } from '@connector-kit/sdk/secrets';
 import type { Logger } from 'pino';
 import { RequestRejected, WorkspaceError } from '../errors.js';
@@ -137,7 +145,7 @@ function taskView(task: TaskRecord): Record<string, unknown> {
   };
 }
 
-function webhookView(baseUrl: string, webhook: WebhookRecord): Record<string, unknown> {
+function webhookView(baseUrl: string, webhook: WebhookRecord): Record<string, unknown> & { url: string } {
   const path = `${EVENT_PREFIX}${webhook.id}`;
   return {
     id: webhook.id,
@@ -672,13 +680,10 @@ const routes: Route[] = [
       if (connector !== undefined) {
         try {
           const sentSecret = kept === null ? null : await subscriber!.encrypt(kept);
-          const answer = (await hub.request(
-            connector.name,
-            WorkspaceMethod.webhookSubscribe,
-            { webhook: { id: webhook.id, name: webhook.name, url: view.url, secret: sentSecret } },
-            { timeoutMs: callTimeoutMs },
-          )) as { state?: unknown } | undefined;
-          await store.setWebhookSubscription(webhook.id, answer?.state ?? null);
+          const args: WebhookSubscribeArgs = { webhook: { id: webhook.id, name: webhook.name, url: view.url, secret: sentSecret } };
+          const answer = await hub.request(connector.name, WorkspaceMethod.webhookSubscribe, args, { timeoutMs: callTimeoutMs });
+          // §8 webhook-subscriptions: the state is kept as the connector answered it (null for none).
+          await store.setWebhookSubscription(webhook.id, readWebhookSubscribeAnswer(answer).state);
         } catch (error) {
           // Not subscribed: the webhook goes again, so nothing points at a URL no provider posts to.
           await store.deleteWebhook(webhook.id);
@@ -720,12 +725,11 @@ const routes: Route[] = [
       let unsubscribed = false;
       if (webhook.connector !== null) {
         try {
-          await hub.request(
-            webhook.connector,
-            WorkspaceMethod.webhookUnsubscribe,
-            { webhook: { id: webhook.id, name: webhook.name, url: webhookView(baseUrl, webhook).url }, state: webhook.subscription },
-            { timeoutMs: callTimeoutMs },
-          );
+          const args: WebhookUnsubscribeArgs = {
+            webhook: { id: webhook.id, name: webhook.name, url: webhookView(baseUrl, webhook).url },
+            state: webhook.subscription,
+          };
+          await hub.request(webhook.connector, WorkspaceMethod.webhookUnsubscribe, args, { timeoutMs: callTimeoutMs });
           unsubscribed = true;
         } catch (error) {
           if (!(error instanceof WorkspaceError)) throw error;

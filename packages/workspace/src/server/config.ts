@@ -3,7 +3,7 @@
  * `configSchema` (§2), encrypting secrets to its public key (§5), and the `set-config`
  * arguments sent to its instances (§4).
  */
-import type { ConfigFieldSchema, ConfigSchema } from '@connector-kit/sdk/protocol';
+import type { ConfigFieldSchema, ConfigSchema, SetConfigArgs } from '@connector-kit/sdk/protocol';
 import { encryptSecret, importPublicKey } from '@connector-kit/sdk/secrets';
 import { WorkspaceError } from '../errors.js';
 import type { ConfigEntry } from '../store/store.js';
@@ -153,7 +153,7 @@ export async function encryptConfigValues(
  * its key goes as another key's: the connector reports it as encrypted to a key it does not
  * hold, naming the key, and leaves it unset.
  */
-export function setConfigArgs(entries: readonly ConfigEntry[], kid: string): { secrets: Record<string, unknown> } {
+export function setConfigArgs(entries: readonly ConfigEntry[], kid: string): SetConfigArgs {
   const secrets: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const entry of entries) {
     if (entry.secret && isSealed(entry.value)) {

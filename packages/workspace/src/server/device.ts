@@ -9,6 +9,9 @@ import {
   AUTH_SCHEME,
   Feature,
   negotiateFeatures,
+  checkConnectBody as checkConnectBodyShape,
+  checkRegisterBody as checkRegisterBodyShape,
+  type ConnectBody,
   type ConnectorSchema,
   type ProtocolAnnouncement,
   type RegisterBody,
@@ -21,7 +24,6 @@ import type { Hub } from './hub.js';
 import { admission, keyOfInstance, refusedTokenMessage } from './trust.js';
 import { checkRegisterSizes, type DeviceLimits, type RegistrationRateLimiter } from './limits.js';
 import { ensureEndpointToken } from './endpoint.js';
-import { isRecord } from '@connector-kit/sdk/protocol';
 import { RequestRejected } from '../errors.js';
 
 /** Every extension this workspace supports (§8). */
@@ -38,41 +40,30 @@ export interface DeviceContext {
   registrationRate: RegistrationRateLimiter;
 }
 
-/** The workspace's answer to a `protocol` announcement (§8), or undefined for a v1 peer. */
-function negotiate(announcement: unknown): ProtocolAnnouncement | undefined {
+/** The workspace's answer to a checked `protocol` announcement (§8), or undefined for a v1 peer. */
+function negotiate(announcement: ProtocolAnnouncement | undefined): ProtocolAnnouncement | undefined {
   if (announcement === undefined) return undefined;
-  const theirs = isRecord(announcement) ? announcement.features : undefined;
-  return { version: 1, features: negotiateFeatures(WORKSPACE_FEATURES, theirs) };
+  return { version: 1, features: negotiateFeatures(WORKSPACE_FEATURES, announcement.features) };
 }
 
 /**
- * Checks a register body (§2) field by field.
- * @throws RequestRejected 400 naming the field that is wrong
+ * Checks a register body (§2 step 2) with the shared validator.
+ * @throws RequestRejected `BAD_REQUEST` (400) naming the member that is wrong
  */
 export function checkRegisterBody(body: unknown): RegisterBody {
-  const fail = (message: string): never => {
-    throw new RequestRejected('BAD_REQUEST', `invalid register body: ${message}`, { status: 400 });
-  };
-  if (!isRecord(body)) return fail('expected a JSON object');
-  for (const field of ['id', 'name', 'version'] as const) {
-    if (typeof body[field] !== 'string' || body[field] === '')
-      fail(`"${field}" must be a non-empty string, got ${JSON.stringify(body[field])}`);
-  }
-  if (body.deployment !== undefined && body.deployment !== null && typeof body.deployment !== 'string') {
-    fail(`"deployment" must be a string, got ${JSON.stringify(body.deployment)}`);
-  }
-  if (body.publicKey !== undefined && body.publicKey !== null && typeof body.publicKey !== 'string') {
-    fail('"publicKey" must be a base64 PEM string or null');
-  }
-  const schema = body.schema;
-  if (!isRecord(schema)) return fail('"schema" must be an object {"configSchema": {…}, "introspect": "…"}');
-  if (!isRecord(schema.configSchema)) fail('"schema.configSchema" must be an object');
-  const fields = (schema.configSchema as Record<string, unknown>).fields;
-  if (fields !== undefined && !isRecord(fields)) fail('"schema.configSchema.fields" must be an object');
-  if (typeof schema.introspect !== 'string') fail('"schema.introspect" must be a string of TypeScript declarations');
-  if (schema.methods !== undefined && !isRecord(schema.methods)) fail('"schema.methods" must be an object');
-  if (body.protocol !== undefined && !isRecord(body.protocol)) fail('"protocol" must be an object {"version": 1, "features": […]}');
-  return body as unknown as RegisterBody;
+  const result = checkRegisterBodyShape(body);
+  if (!result.ok) throw new RequestRejected('BAD_REQUEST', `invalid register body: ${result.problem.message}`, { status: 400 });
+  return result.value;
+}
+
+/**
+ * Checks a connect body (§2 step 1): none or `{}` (v1), or `{"protocol": …}` (§8).
+ * @throws RequestRejected `BAD_REQUEST` (400) naming the member that is wrong
+ */
+export function checkConnectBody(body: unknown): ConnectBody {
+  const result = checkConnectBodyShape(body);
+  if (!result.ok) throw new RequestRejected('BAD_REQUEST', `invalid connect body: ${result.problem.message}`, { status: 400 });
+  return result.value;
 }
 
 /** Looks up the instance of the connector key in `Authorization: Connector <key>`; a revoked one counts as unknown. */
@@ -94,7 +85,7 @@ export async function register(ctx: DeviceContext, req: IncomingMessage, res: Se
   // Counted before the body is read: a flood of registrations costs neither memory nor store rows.
   ctx.registrationRate.take(sha256(token!), connector.name);
   const body = checkRegisterBody(await readJsonBody(req));
-  checkRegisterSizes(body as unknown as Record<string, unknown>, ctx.deviceLimits);
+  checkRegisterSizes(body, ctx.deviceLimits);
   if (body.id !== connector.connectorId) {
     throw new RequestRejected(
       'CONNECTOR_ID_MISMATCH',
@@ -102,7 +93,7 @@ export async function register(ctx: DeviceContext, req: IncomingMessage, res: Se
       { status: 403 },
     );
   }
-  const publicKey = typeof body.publicKey === 'string' && body.publicKey !== '' ? body.publicKey : null;
+  const publicKey = body.publicKey !== '' ? body.publicKey : null;
   if (publicKey !== null) {
     try {
       importPublicKey(publicKey);
@@ -123,7 +114,7 @@ export async function register(ctx: DeviceContext, req: IncomingMessage, res: Se
     connector: connector.name,
     name: body.name,
     version: body.version,
-    deployment: typeof body.deployment === 'string' ? body.deployment : '',
+    deployment: body.deployment,
     publicKey,
     keyHash: sha256(key),
     manifest,
@@ -170,8 +161,8 @@ export async function connect(ctx: DeviceContext, req: IncomingMessage, res: Ser
   const instance = await instanceOfRequest(ctx.store, req.headers.authorization);
   if (!instance)
     throw new RequestRejected('AUTH_FAILED', 'the connector key is missing or unknown to this workspace: register first', { status: 401 });
-  const body = await readJsonBody(req, ctx.deviceLimits.connectBodyBytes);
-  const protocol = negotiate(isRecord(body) ? body.protocol : undefined);
+  const body = checkConnectBody(await readJsonBody(req, ctx.deviceLimits.connectBodyBytes));
+  const protocol = negotiate(body.protocol);
   ctx.hub.setFeatures(instance.id, protocol?.features ?? []);
   // Registration trust (issue 13 finding 1): an instance whose key is not accepted, or that
   // cannot prove it holds it where proof is required, is told why and retries (§2: not 401).

@@ -21,6 +21,8 @@ import {
   type WireErrorFacts,
   type RequestPacket,
   checkProgressNotice,
+  type CancelArgs,
+  type QueryArgs,
 } from '@connector-kit/sdk/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -406,7 +408,7 @@ export class Hub {
    *   connector's error answer (`CONNECTOR_ERROR` when it carries none)
    */
   call(connector: string, query: string | readonly string[], variables: unknown, options: CallOptions = {}): Promise<unknown> {
-    const a: Record<string, unknown> = { query, variables: variables ?? {} };
+    const a: QueryArgs = { query, variables: variables ?? {} };
     if (options.taskId !== undefined) a.taskId = options.taskId;
     const started = this.clock.now();
     const method = typeof query === 'string' ? query : query.join('.');
@@ -631,7 +633,8 @@ export class Hub {
   private sendCancel(connection: Connection, c: string, reason: 'caller' | 'timeout'): void {
     if (!connection.features.has(Feature.cancellation)) return;
     try {
-      connection.send({ id: this.nextPacketId(), m: WorkspaceMethod.cancel, a: { c, reason } });
+      const args: CancelArgs = { c, reason };
+      connection.send({ id: this.nextPacketId(), m: WorkspaceMethod.cancel, a: args });
     } catch (error) {
       // A socket too full to take a notice: the connector's own deadline still ends the call.
       this.logger.debug({ instance: connection.instance.id, err: (error as Error).message }, 'could not send connector.cancel');

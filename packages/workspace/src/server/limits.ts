@@ -7,6 +7,7 @@
  */
 import { WebhookRateLimiter } from './webhooks.js';
 import { RequestRejected } from '../errors.js';
+import type { RegisterBody } from '@connector-kit/sdk/protocol';
 
 /** Limits of the device endpoints and health notices (the `deviceLimits` option of `startWorkspace`). */
 export interface DeviceLimits {
@@ -81,8 +82,8 @@ export function overLimitMessage(field: string, size: number, limit: number, wha
  * Called on a body whose types are already checked.
  * @throws RequestRejected 413 `PAYLOAD_TOO_LARGE` naming the first field over its limit and the limit
  */
-export function checkRegisterSizes(body: Record<string, unknown>, limits: Required<DeviceLimits>): void {
-  const schema = (body.schema ?? {}) as Record<string, unknown>;
+export function checkRegisterSizes(body: RegisterBody, limits: Required<DeviceLimits>): void {
+  const schema = body.schema;
   const manifest = 'make the manifest smaller (fewer or shorter methods, shorter JSDoc), or raise the limit (startWorkspace deviceLimits)';
   const checks: Array<[field: string, value: unknown, limit: number, what: string]> = [
     ['id', body.id, limits.nameBytes, 'use the connector id the workspace gave (connectorId in package.json)'],

@@ -4,7 +4,7 @@
  * (`state` checked, `connector.finish-oauth`, `oauthResult` stored, `set-config` pushed).
  */
 import type { ServerResponse } from 'node:http';
-import { WorkspaceMethod } from '@connector-kit/sdk/protocol';
+import { WorkspaceMethod, checkFinishOAuthAnswer, checkStartOAuthAnswer, type FinishOAuthArgs } from '@connector-kit/sdk/protocol';
 import type { Logger } from 'pino';
 import { WorkspaceError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -12,7 +12,6 @@ import { OAUTH_RESULT_FIELD } from './config.js';
 import type { Hub } from './hub.js';
 import { sendOAuthPage } from './oauth-page.js';
 import { OAuthStateStore, pkcePair, type OAuthStateProblem, type OAuthStateStoreOptions } from './oauth-state.js';
-import { isRecord } from '@connector-kit/sdk/protocol';
 
 /** Path of the callback, relative to the workspace's URL. */
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
@@ -83,15 +82,19 @@ export class OAuthService {
         `connector "${name}" does not use OAuth (its configSchema has no "oauth": true): set its credentials with 'workspace config set'`,
       );
     }
-    const answer = await hub.request(name, WorkspaceMethod.startOAuth, {}, { timeoutMs: this.#o.timeoutMs ?? 60_000 });
-    if (!isRecord(answer) || typeof answer.url !== 'string') {
-      throw new WorkspaceError('CONNECTOR_ERROR', `connector "${name}" answered start-oauth without a "url"`);
+    // §4: the answer is checked by the shared validator (protocol/workspace-calls.ts).
+    const started = checkStartOAuthAnswer(
+      await hub.request(name, WorkspaceMethod.startOAuth, {}, { timeoutMs: this.#o.timeoutMs ?? 60_000 }),
+    );
+    if (!started.ok) {
+      throw new WorkspaceError('CONNECTOR_ERROR', `connector "${name}" answered start-oauth without a "url": ${started.problem.message}`);
     }
+    const answer = started.value;
     const redirectUri = this.redirectUri;
     let url = answer.url.replaceAll('{{redirectURI}}', encodeURIComponent(redirectUri));
     let codeVerifier: string | undefined;
     // PKCE S256 whenever the connector asks for it (the SDK always does, reliability.md item 18).
-    if (answer.useCodeChallenge === true) {
+    if (answer.useCodeChallenge) {
       const pkce = pkcePair();
       codeVerifier = pkce.verifier;
       url = url.includes('{{codeChallenge}}')
@@ -145,12 +148,12 @@ export class OAuthService {
       const answer = await this.#o.hub.request(
         connector,
         WorkspaceMethod.finishOAuth,
-        { code, redirectURI: redirectUri, ...(codeVerifier === undefined ? {} : { codeVerifier }) },
+        { code, redirectURI: redirectUri, ...(codeVerifier === undefined ? {} : { codeVerifier }) } satisfies FinishOAuthArgs,
         { timeoutMs: this.#o.timeoutMs ?? 60_000 },
       );
-      const value = isRecord(answer) ? answer.value : undefined;
-      if (typeof value !== 'string' || value === '')
-        throw new WorkspaceError('CONNECTOR_ERROR', `connector "${connector}" answered finish-oauth without a "value"`);
+      const finished = checkFinishOAuthAnswer(answer);
+      if (!finished.ok) throw new WorkspaceError('CONNECTOR_ERROR', `connector "${connector}" answered finish-oauth without a "value"`);
+      const { value } = finished.value;
       // The value is a JWE only the connector can read (§5): stored as is, never shown.
       await this.#o.store.setConfig(connector, [{ field: OAUTH_RESULT_FIELD, value, secret: true }]);
       const pushed = await this.#o.hub.pushConfig(connector);

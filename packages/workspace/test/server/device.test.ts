@@ -42,11 +42,23 @@ describe('POST /register', () => {
     ['schema.configSchema', { schema: { introspect: '' } }],
     ['schema.introspect', { schema: { configSchema: { fields: {} } } }],
     ['publicKey', { publicKey: 'bm90IGEga2V5' }],
+    ['deployment', { deployment: ['prod'] }],
+    ['schema.configSchema.fields', { schema: { configSchema: { fields: 'x' }, introspect: '' } }],
+    ['schema.methods', { schema: { configSchema: { fields: {} }, introspect: '', methods: [] } }],
+    ['icon', { icon: 42 }],
+    ['protocol', { protocol: 'v2' }],
   ])('rejects a body with a bad %s with 400 naming the field', async (field, overrides) => {
     const added = await ws.api('POST', 'connectors', { name: `reg-bad-${field.replace('.', '-')}`, connectorId: '3003' });
     const res = await ws.device('register', added.body.registrationToken, registerBody('3003', overrides));
     expect(res.status).toBe(400);
     expect(res.body.error).toContain(`"${field}"`);
+  });
+
+  it.each([['[]'], ['"body"'], ['null']])('rejects the body %s, which is not an object, with 400', async (text) => {
+    const added = await ws.api('POST', 'connectors', { name: `reg-not-object-${text.length}`, connectorId: '3005' });
+    const res = await ws.device('register', added.body.registrationToken, text);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe(`invalid register body: the value must be a JSON object, got ${text}`);
   });
 
   it('rejects a body that is not JSON with 400', async () => {
@@ -100,6 +112,32 @@ describe('POST /connect', () => {
     const res = await ws.device('connect', key, {});
     expect(res.status).toBe(200);
     expect(res.body.protocol).toBeUndefined();
+  });
+
+  it('answers as to v1 when the body is empty', async () => {
+    const { key } = await addAndRegister(ws, 'connect-empty', '6008');
+    const res = await ws.device('connect', key, '');
+    expect(res.status).toBe(200);
+    expect(res.body.protocol).toBeUndefined();
+  });
+
+  it.each([['[]'], ['null'], ['"{}"'], ['7']])(
+    'rejects the body %s, which is not an object, with 400 saying what to send',
+    async (text) => {
+      const { key } = await addAndRegister(ws, `connect-bad-${text.length}-${text.charCodeAt(0)}`, '6009');
+      const res = await ws.device('connect', key, text);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe(
+        `invalid connect body: the value must be a JSON object ({} or {"protocol": {"version": 1, "features": […]}}), got ${text}`,
+      );
+    },
+  );
+
+  it('rejects a protocol that is not an object with 400 naming "protocol"', async () => {
+    const { key } = await addAndRegister(ws, 'connect-bad-protocol', '6010');
+    const res = await ws.device('connect', key, { protocol: 'everything' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toContain('"protocol"');
   });
 });
 
