@@ -94,7 +94,7 @@ export type {
 } from './http/index.js';
 export { callOperation, collectPages, DEFAULT_MAX_BINARY_BYTES, DEFAULT_MAX_ITEMS } from './openapi/call.js';
 export type { PagingSpec, OperationSpec, ParameterSpec, ParameterLocation, BodySpec, ResponseSpec, BinaryResult } from './openapi/call.js';
-export { ConnectorError, RemoteError } from './errors.js';
+export { ConnectorError, RemoteError, LocalErrorCode, type LocalErrorCodeName, type ConnectorErrorCode } from './errors.js';
 export { runConnector } from './runtime/run.js';
 export type { LinkTuning, RunOptions, RunningConnector } from './runtime/run.js';
 export { z } from 'zod';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
-import { ConnectorError, RemoteError } from '../src/errors.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ConnectorError, LocalErrorCode, RemoteError, type ConnectorErrorCode, type LocalErrorCodeName } from '../src/errors.js';
 import { HttpError } from '../src/http/errors.js';
 import { ProxyError } from '../src/proxy/errors.js';
 import type * as Errors from '../src/errors.js';
@@ -99,5 +99,25 @@ describe('error class identity across copies of the SDK (issue 19 item 1)', () =
     expect(Object.assign(new Error('x'), { status: 404 })).not.toBeInstanceOf(HttpError);
     expect((null as unknown as object) instanceof ConnectorError).toBe(false);
     expect((42 as unknown as object) instanceof HttpError).toBe(false);
+  });
+});
+
+describe('ConnectorError codes (issue 12 item 2)', () => {
+  it("types code as the SDK's codes, still taking an author's own", () => {
+    const ours = new ConnectorError(LocalErrorCode.registrationRejected, 'refused');
+    const theirs = new ConnectorError('ORDER_REFUSED', 'refused');
+    expect([ours.code, theirs.code]).toEqual(['REGISTRATION_REJECTED', 'ORDER_REFUSED']);
+    expectTypeOf(ours.code).toEqualTypeOf<ConnectorErrorCode>();
+    expectTypeOf<'REGISTRATION_REJECTED'>().toExtend<LocalErrorCodeName>();
+    expectTypeOf<'TIMEOUT'>().toExtend<ConnectorErrorCode>();
+    expectTypeOf<'ORDER_REFUSED'>().not.toExtend<LocalErrorCodeName>();
+  });
+
+  it('keeps local codes apart from wire codes, each a SCREAMING_SNAKE name', () => {
+    const local: string[] = Object.values(LocalErrorCode);
+    const wire: string[] = Object.values(protocol.WireErrorCode);
+    expect(local.filter((code) => wire.includes(code))).toEqual([]);
+    expect(new Set(local).size).toBe(local.length);
+    for (const code of local) expect(code).toMatch(/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/);
   });
 });

@@ -22,6 +22,7 @@ describe("the SDK's entry points (issue 12 item 3)", () => {
         "DEFAULT_MAX_BINARY_BYTES",
         "DEFAULT_MAX_ITEMS",
         "HttpError",
+        "LocalErrorCode",
         "OAUTH_RESULT_FIELD",
         "ProxyError",
         "REAUTHORIZATION_REQUIRED",

@@ -36,7 +36,63 @@ export const WorkspaceErrorCode = {
   dataDirLocked: 'DATA_DIR_LOCKED',
   /** The workspace is closing or closed. */
   closed: 'WORKSPACE_CLOSED',
+  /** A bug, or a store failure: the workspace could not serve the request (its log says why). */
+  internal: 'INTERNAL',
+  // The device endpoints (protocol.md §2) and registration trust.
+  /** An unknown, expired, used-up or revoked registration token, or an unknown connector key. */
+  authFailed: 'AUTH_FAILED',
+  /** The register body's `id` is not the connector id of the token's connector. */
+  connectorIdMismatch: 'CONNECTOR_ID_MISMATCH',
+  /** The instance's public key waits for `workspace connector approve`. */
+  keyNotAccepted: 'KEY_NOT_ACCEPTED',
+  /** The instance must prove it holds its key (§8 `key-proof`) and did not. */
+  keyProofRequired: 'KEY_PROOF_REQUIRED',
+  // HTTP requests (device endpoints, admin API, endpoints, webhooks).
+  /** A body over its limit, or a field over its limit. */
+  payloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** An endpoint body that is neither JSON nor a form. */
+  unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  /** A known path asked with another HTTP method. */
+  methodNotAllowed: 'METHOD_NOT_ALLOWED',
+  /** A webhook's rate or a token's registrations exceeded. */
+  rateLimited: 'RATE_LIMITED',
+  /** Missing or wrong admin token. */
+  adminTokenInvalid: 'ADMIN_TOKEN_INVALID',
+  /** Config set before the connector ever registered. */
+  notRegistered: 'NOT_REGISTERED',
+  /** A secret set (or a webhook attached) while no key is accepted. */
+  noAcceptedKey: 'NO_ACCEPTED_KEY',
+  /** Endpoint rotation for a connector that declares no endpoint. */
+  noEndpoint: 'NO_ENDPOINT',
+  /** A webhook attached to a connector whose instances did not negotiate `webhook-subscriptions`. */
+  webhooksUnsupported: 'WEBHOOKS_UNSUPPORTED',
+  /** A signed webhook's message without its Standard Webhooks headers. */
+  webhookHeadersMissing: 'WEBHOOK_HEADERS_MISSING',
+  /** A webhook message too old or too new. */
+  webhookTimestamp: 'WEBHOOK_TIMESTAMP',
+  /** A webhook message without a valid signature. */
+  webhookSignature: 'WEBHOOK_SIGNATURE',
 } as const;
+export type WorkspaceErrorCodeName = (typeof WorkspaceErrorCode)[keyof typeof WorkspaceErrorCode];
+
+/** Codes of the `workspace` CLI itself, beside the admin API's (packages/workspace/README.md). */
+export const CliErrorCode = {
+  /** A malformed argument or variable (exit code 2). */
+  badArgument: 'BAD_ARGUMENT',
+  /** Nothing answers at `--url`. */
+  unreachable: 'UNREACHABLE',
+  /** What answers at `--url` is not a workspace (no JSON). */
+  badAnswer: 'BAD_ANSWER',
+  /** No `--token`, `WORKSPACE_TOKEN` or `<data>/admin-token`. */
+  adminTokenMissing: 'ADMIN_TOKEN_MISSING',
+  /** The workspace rejected the admin token. */
+  adminTokenInvalid: 'ADMIN_TOKEN_INVALID',
+  /** `workspace serve` could not start the workspace, for a reason without a code of its own. */
+  startFailed: 'START_FAILED',
+  /** A bug: the message holds the stack. */
+  internal: 'INTERNAL',
+} as const;
+export type CliErrorCodeName = (typeof CliErrorCode)[keyof typeof CliErrorCode];
 
 /** Options of every workspace error class; a subclass adds its own facts. */
 export interface WorkspaceErrorOptions {

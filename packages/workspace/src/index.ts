@@ -10,6 +10,7 @@ export { startWorkspace, type WorkspaceOptions, type Workspace } from './workspa
 export {
   WorkspaceError,
   WorkspaceErrorCode,
+  type WorkspaceErrorCodeName,
   RequestRejected,
   WebhookRejected,
   type WorkspaceErrorOptions,
