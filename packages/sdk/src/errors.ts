@@ -86,6 +86,8 @@ export const LocalErrorCode = {
   oauthClientMissing: 'OAUTH_CLIENT_MISSING',
   /** A config field the auth needs is not set. */
   configMissing: 'CONFIG_MISSING',
+  /** An operation needs an auth scheme other than the one `authMethod` chooses (`requireAuthScheme`). */
+  authSchemeNotConfigured: 'AUTH_SCHEME_NOT_CONFIGURED',
   /** The API answered a status that is not 2xx. */
   httpError: 'HTTP_ERROR',
   /** 429 after retries. */
@@ -102,6 +104,8 @@ export const LocalErrorCode = {
   cursorInvalid: 'CURSOR_INVALID',
   /** The provider refused fields: `details.fields` (`validationFailed()`). */
   validationFailed: 'VALIDATION_FAILED',
+  /** `ctx.progress()` got an unknown member, a count that is not a finite number ≥ 0, or a message over 1024 bytes. */
+  progressInvalid: 'PROGRESS_INVALID',
   /** A generated method's binary answer is over its limit. */
   responseTooLarge: 'RESPONSE_TOO_LARGE',
   /** A `*_PROXY` variable is not an http(s) URL. */
