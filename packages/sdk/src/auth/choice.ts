@@ -12,6 +12,7 @@ import type { BasicAuth } from './basic.js';
 import { grantOf, type OAuth2Auth } from './oauth2.js';
 import type { SessionAuth } from './session.js';
 import type { AuthEnvironment, AuthSession } from './types.js';
+import { failingSession } from './failing-session.js';
 
 /** The config field that holds the chosen option. */
 export const AUTH_METHOD_FIELD = 'authMethod';
@@ -139,14 +140,7 @@ export function createChoiceSession(auth: AuthChoice, env: AuthEnvironment, sess
   } catch (error) {
     const failure = error as ConnectorError;
     env.onProblem?.(failure.message);
-    return {
-      credentials: () => Promise.reject(failure),
-      renew: async () => false,
-      secrets: () => [],
-      rejectedHint: () => failure.message,
-      problem: () => failure.message,
-      close: () => undefined,
-    };
+    return failingSession(failure);
   }
   return sessionOf(option);
 }

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { HttpClient } from '../http/client.js';
 import type { ProgressNotice } from '../protocol/progress.js';
+import type { BlobMetadata } from '../protocol/connector-calls.js';
 
 /** Options of {@link TaskApi.create}. */
 export interface CreateTaskOptions {
@@ -35,17 +36,7 @@ export interface CreateBlobOptions {
 }
 
 /** A blob's metadata, as `connector.blob.get` answers it (§4). */
-export interface BlobInfo {
-  id: string;
-  name: string | null;
-  /** Content length in bytes. */
-  size: number;
-  mimetype: string | null;
-  meta: unknown;
-  taskId: string | null;
-  /** ISO 8601 time of creation, when the workspace says. */
-  created?: string;
-}
+export type BlobInfo = BlobMetadata;
 
 /**
  * Files in the workspace (protocol.md §4 `connector.blob.*`). Content travels as base64 in one

@@ -11,6 +11,7 @@ import { ConnectorError } from '../errors.js';
 import type { Connector } from '../connector/define.js';
 import { createAuthSession, oauthFlowAuth, type AuthSession } from '../auth/index.js';
 import { finishOAuth, startOAuth } from '../auth/oauth2-flow.js';
+import { failingSession } from '../auth/failing-session.js';
 import type { OAuth2Session } from '../auth/oauth2-session.js';
 import type { TokenSet } from '../auth/oauth2-tokens.js';
 import { createHttpClient, type HttpClient, type HttpRequestObserver } from '../http/client.js';
@@ -171,12 +172,5 @@ export class AuthController {
 function brokenSession(error: unknown): AuthSession {
   const failure =
     error instanceof ConnectorError ? error : new ConnectorError('AUTH_FAILED', `the auth could not start: ${(error as Error).message}`);
-  return {
-    credentials: () => Promise.reject(failure),
-    renew: async () => false,
-    secrets: () => [],
-    rejectedHint: () => failure.message,
-    problem: () => failure.message,
-    close: () => undefined,
-  };
+  return failingSession(failure);
 }

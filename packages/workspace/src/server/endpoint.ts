@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { ENDPOINT_TOKEN_FIELD, SpecialQuery, type ConnectorSchema } from '@connector-kit/sdk/protocol';
 import { RequestRejected, WorkspaceError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { readBody, secretsEqual, sendJson } from './http-io.js';
+import { readBody, secretsEqual, sendJson, sendRefusal } from './http-io.js';
 import type { Hub } from './hub.js';
 import { incomingTrace } from './tracing.js';
 import type { WebhookLimits, WebhookRateLimiter } from './webhooks.js';
@@ -185,16 +185,6 @@ export async function handleEndpoint(ctx: EndpointContext, req: IncomingMessage,
       // The reason only: never the URL (it holds the token), headers or the body.
       ctx.logger.warn({ connector, status: error.status, code: error.code }, 'endpoint request refused');
     }
-    const retryAfter = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
-    sendJson(
-      res,
-      error.status,
-      { error: { code: error.code, message: error.message } },
-      {
-        ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
-        // A refused body may still be arriving: close the connection rather than read it.
-        ...(req.complete ? {} : { connection: 'close' }),
-      },
-    );
+    sendRefusal(req, res, error);
   }
 }

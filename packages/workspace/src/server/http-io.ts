@@ -94,3 +94,21 @@ export function sha256(secret: string): string {
 export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
+
+/**
+ * Answers a refused request of an outside sender (a webhook message, an endpoint POST):
+ * `{error: {code, message}}` with the refusal's status, `retry-after` when it says how long to
+ * wait, and `connection: close` while its body may still be arriving (it is not read).
+ */
+export function sendRefusal(req: IncomingMessage, res: ServerResponse, error: RequestRejected): void {
+  const retryAfter = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
+  sendJson(
+    res,
+    error.status,
+    { error: { code: error.code, message: error.message } },
+    {
+      ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+      ...(req.complete ? {} : { connection: 'close' }),
+    },
+  );
+}

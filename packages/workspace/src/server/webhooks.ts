@@ -23,7 +23,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { Store, WebhookRecord } from '../store/store.js';
-import { readBody, sendJson } from './http-io.js';
+import { readBody, sendJson, sendRefusal } from './http-io.js';
 import { RequestRejected, WebhookRejected } from '../errors.js';
 
 /** Path prefix of the webhook endpoints. */
@@ -348,16 +348,6 @@ export async function handleEvent(ctx: WebhookContext, req: IncomingMessage, res
       // The reason only: never headers, signatures or the body.
       ctx.logger.warn({ webhook: webhook?.name, status: error.status, code: error.code }, 'webhook message refused');
     }
-    const retryAfter = (error.details as { retryAfter?: number } | undefined)?.retryAfter;
-    // A refused body may still be arriving: close the connection rather than read it.
-    sendJson(
-      res,
-      error.status,
-      { error: { code: error.code, message: error.message } },
-      {
-        ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
-        ...(req.complete ? {} : { connection: 'close' }),
-      },
-    );
+    sendRefusal(req, res, error);
   }
 }
