@@ -166,7 +166,7 @@ function summary(jsdoc: string | undefined): string | undefined {
 }
 
 /** The declared methods: those of the introspect text in order, then any only in `methods`. */
-export function describeMethods(manifest: ConnectorSchema | undefined): MethodInfo[] {
+export function methodsOfManifest(manifest: ConnectorSchema | undefined): MethodInfo[] {
   if (manifest === undefined) return [];
   const byName = new Map<string, MethodInfo>();
   const introspect = typeof manifest.introspect === 'string' ? manifest.introspect : '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildManifest, defineConnector, defineMethod, z } from '@connector-kit/sdk';
-import { describeMethods } from '../src/manifest.js';
+import { methodsOfManifest } from '../src/manifest.js';
 
 const method = (description: string) =>
   defineMethod({
@@ -10,7 +10,7 @@ const method = (description: string) =>
     handler: async () => ({ ok: true }),
   });
 
-describe('describeMethods', () => {
+describe('methodsOfManifest', () => {
   it('gives every method of the SDK’s introspect text its dotted name, signature and description', () => {
     // The real SDK output: nested namespaces for dotted names, an object type below a reserved
     // segment (`crm.new`), and a renamed top-level reserved word (`default`).
@@ -25,7 +25,7 @@ describe('describeMethods', () => {
       },
     });
     const manifest = buildManifest(connector);
-    const methods = describeMethods({ ...manifest, methods: undefined });
+    const methods = methodsOfManifest({ ...manifest, methods: undefined });
 
     expect(methods.map((m) => m.name).sort()).toEqual(['crm.new.lead', 'default.list', 'hello', 'tickets.comments.add', 'tickets.create']);
     const byName = new Map(methods.map((m) => [m.name, m]));
@@ -49,7 +49,7 @@ describe('describeMethods', () => {
       'declare function list(args: { limit?: number }): Promise<string[]>;',
       'declare function crm.contacts.get(args: { id: string }): Promise<{ name: string }>;',
     ].join('\n');
-    expect(describeMethods({ configSchema: { fields: {} }, introspect })).toEqual([
+    expect(methodsOfManifest({ configSchema: { fields: {} }, introspect })).toEqual([
       { name: 'list', signature: 'list(args: { limit?: number }): Promise<string[]>', description: 'Lists contacts' },
       { name: 'crm.contacts.get', signature: 'crm.contacts.get(args: { id: string }): Promise<{ name: string }>' },
     ]);
@@ -58,6 +58,6 @@ describe('describeMethods', () => {
   it('is not misled by braces and keywords inside strings and types', () => {
     const introspect =
       'declare function odd(args: { s: "}function x(" }): Promise<{ a: { b: 1 } }>;\ndeclare namespace n {\n  function m(args: {}): Promise<void>;\n}\n';
-    expect(describeMethods({ configSchema: { fields: {} }, introspect }).map((m) => m.name)).toEqual(['odd', 'n.m']);
+    expect(methodsOfManifest({ configSchema: { fields: {} }, introspect }).map((m) => m.name)).toEqual(['odd', 'n.m']);
   });
 });

@@ -16,7 +16,7 @@ import {
 import { encryptSecret, importPublicKey } from '@connector-kit/sdk/secrets';
 import type { Logger } from 'pino';
 import { RequestRejected, WorkspaceError } from '../errors.js';
-import { describeMethods } from '../manifest.js';
+import { methodsOfManifest } from '../manifest.js';
 import type { ConnectorRecord, InstanceRecord, RegistrationTokenRecord, Store, TaskRecord, WebhookRecord } from '../store/store.js';
 import { ACTIVITY_KEPT } from './activity.js';
 import { checkConfigValues, configView, encryptConfigValues, schemaFields, type EncryptionKey } from './config.js';
@@ -106,7 +106,7 @@ function instanceView(online: OnlineInstance): Record<string, unknown> {
     connectedSince: online.connectedSince.toISOString(),
     health: online.health ? { ok: online.health.ok, error: online.health.error, at: online.health.at.toISOString() } : null,
     features: online.features,
-    methods: describeMethods(online.instance.manifest).map((m) => m.name),
+    methods: methodsOfManifest(online.instance.manifest).map((m) => m.name),
   };
 }
 
@@ -242,7 +242,7 @@ function manifestView(instance: InstanceRecord | undefined): Record<string, unkn
     hasPublicKey: instance.publicKey !== null,
     configSchema: instance.manifest.configSchema,
     introspect: instance.manifest.introspect,
-    methods: describeMethods(instance.manifest),
+    methods: methodsOfManifest(instance.manifest),
   };
 }
 
